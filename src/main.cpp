@@ -1,0 +1,138 @@
+// nessmap: non-equilibrium steady states of two qubit ensembles between two baths.
+//
+//   nessmap point CONFIG.yaml [--set KEY=VALUE ...] [PETSc/SLEPc options]
+//
+// Exit status: 0 the point solved, 1 the point failed (JSON still printed, with status and
+// reason), 2 bad input or usage.
+#include <slepcsys.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "io/config.hpp"
+#include "io/point_json.hpp"
+#include "liouvillian/petsc.hpp"
+#include "solver/steady_state.hpp"
+#include "sweep/point.hpp"
+
+namespace {
+
+constexpr int exit_failed_point = 1;
+constexpr int exit_bad_input = 2;
+
+const char *usage =
+    "usage: nessmap point CONFIG.yaml [--set section.key=VALUE ...] [PETSc/SLEPc options]\n"
+    "\n"
+    "  point     solve one parameter point and print its observables as one JSON object\n"
+    "\n"
+    "  --set     override a value of the YAML (parsed as YAML: --set system.g_h=[0.5,0.6])\n"
+    "  PETSc options select and tune the solvers, e.g. -ksp_type gmres -pc_type ilu,\n"
+    "  -pc_factor_mat_solver_type superlu, -eps_tol 1e-12, -log_view.\n";
+
+struct Arguments {
+  std::string command, config;
+  std::vector<std::string> overrides;
+  std::vector<char *> petsc;  // argv for PETSc: program name and the options we do not own
+};
+
+// Our own arguments are the command, the config file and --set; options with one dash belong to
+// PETSc/SLEPc; anything else with two dashes is a mistake worth naming.
+Arguments parse_arguments(int argc, char **argv) {
+  Arguments a;
+  a.petsc.push_back(argv[0]);
+  if (argc < 2) throw std::invalid_argument("missing command");
+  a.command = argv[1];
+  int i = 2;
+  if (i < argc && argv[i][0] != '-') a.config = argv[i++];
+  for (; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--set") {
+      if (i + 1 >= argc) throw std::invalid_argument("--set needs KEY=VALUE");
+      a.overrides.emplace_back(argv[++i]);
+    } else if (arg.rfind("--set=", 0) == 0) {
+      a.overrides.push_back(arg.substr(6));
+    } else if (arg.rfind("--", 0) == 0) {
+      throw std::invalid_argument("unknown option " + arg);
+    } else {
+      a.petsc.push_back(argv[i]);
+    }
+  }
+  if (a.config.empty()) throw std::invalid_argument("missing CONFIG.yaml");
+  a.petsc.push_back(nullptr);
+  return a;
+}
+
+// Whether the options database selects an LU/Cholesky factorization for the solve.
+bool direct_factorization(nessmap::Method method) {
+  const char *name = method == nessmap::Method::ksp ? "-pc_type" : "-st_pc_type";
+  char type[64] = "";
+  PetscBool set = PETSC_FALSE;
+  PetscOptionsGetString(nullptr, nullptr, name, type, sizeof type, &set);
+  return !set || std::strcmp(type, "lu") == 0 || std::strcmp(type, "cholesky") == 0;
+}
+
+void check_memory(const nessmap::PointConfig &config) {
+  const bool direct = direct_factorization(config.solver.method);
+  const auto est = nessmap::estimate_memory(config.system.N, config.solver, direct);
+  const double available = nessmap::physical_memory_bytes();
+  if (est.total() <= 0.9 * available) return;
+  constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+  char msg[512];
+  std::snprintf(msg, sizeof msg,
+                "%s: system.N: N = %d in the %s space (dimension %llu) needs about %.1f GiB "
+                "(matrix %.1f GiB%s%.1f GiB), more than this machine's %.1f GiB; use a smaller N%s",
+                config.source.c_str(), config.system.N, nessmap::to_string(config.solver.space),
+                static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
+                direct ? ", LU factors " : ", work ", est.factor_bytes / GiB, available / GiB,
+                direct ? ", or an iterative solver (e.g. -ksp_type gmres -pc_type bjacobi)" : "");
+  throw nessmap::ConfigError(msg);
+}
+
+int run_point(const Arguments &args) {
+  const auto config = nessmap::load_point_config(args.config, args.overrides);
+  check_memory(config);
+  nessmap::PointEvaluator evaluator(PETSC_COMM_WORLD, config.solver);
+  const auto result = evaluator.evaluate(config.system);
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (rank == 0) std::cout << nessmap::point_json(config, result).str() << std::endl;
+  return result.status == nessmap::PointStatus::ok ? 0 : exit_failed_point;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
+    std::cout << usage;
+    return 0;
+  }
+  Arguments args;
+  try {
+    args = parse_arguments(argc, argv);
+    if (args.command != "point") throw std::invalid_argument("unknown command '" + args.command + "'");
+  } catch (const std::exception &e) {
+    std::cerr << "nessmap: " << e.what() << "\n\n" << usage;
+    return exit_bad_input;
+  }
+
+  int petsc_argc = static_cast<int>(args.petsc.size()) - 1;
+  char **petsc_argv = args.petsc.data();
+  if (SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, nullptr) != 0) return exit_bad_input;
+  nessmap::install_petsc_error_handler();
+
+  int status = 0;
+  try {
+    status = run_point(args);
+  } catch (const nessmap::ConfigError &e) {
+    std::cerr << "nessmap: " << e.what() << "\n";
+    status = exit_bad_input;
+  } catch (const std::exception &e) {
+    std::cerr << "nessmap: error: " << e.what() << "\n";
+    status = exit_failed_point;
+  }
+  SlepcFinalize();
+  return status;
+}

@@ -1,0 +1,60 @@
+#pragma once
+// Vectorisation of rho, stated once for the whole code.
+//
+// A basis state of the 2N qubits is a bit string (see monomial.hpp; hot qubits are bits 0..N-1,
+// cold qubits bits N..2N-1). The density matrix element rho_{mn} = <m|rho|n> (m = ket, n = bra)
+// is stored at one index of a vector:
+//
+//   full space      index = m * 2^(2N) + n                      (row-major vec(rho)), 4^(2N) entries
+//   balanced block  pairs with popcount(m) == popcount(n), grouped by excitation number k = 0..2N;
+//                   within group k, row-major over the C(2N,k) states of popcount k in increasing
+//                   order: index = offset[k] + rank(m) * C(2N,k) + rank(n), C(4N,2N) entries.
+//
+// Index 0 is (m, n) = (0, 0) in both spaces. Every term of the master equation maps the balanced
+// block into itself (weak U(1) symmetry), and the steady state lives there.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/monomial.hpp"
+
+namespace nessmap {
+
+enum class Space { balanced, full };
+const char *to_string(Space s);
+Space parse_space(const std::string &s);  // throws std::invalid_argument
+
+// Dimension of the space for N qubits per ensemble, in 64 bits (it may not fit an index type).
+std::uint64_t space_dimension(Space s, int N);
+
+class StateSpace {
+public:
+  StateSpace(Space kind, int N);
+
+  Space kind() const { return kind_; }
+  int N() const { return N_; }
+  int qubits() const { return 2 * N_; }
+  std::uint64_t hilbert_dimension() const { return std::uint64_t{1} << (2 * N_); }
+  std::int64_t dimension() const { return dimension_; }
+
+  // Index of rho_{mn}, or -1 when the pair is outside the space.
+  std::int64_t index(Bits m, Bits n) const;
+  // (m, n) of an index.
+  void element(std::int64_t index, Bits &m, Bits &n) const;
+
+  // Indices of the diagonal elements rho_{mm}, m = 0 .. 2^(2N) - 1, in increasing m.
+  std::vector<std::int64_t> diagonal_indices() const;
+
+  // Basis states of excitation number k in increasing order (used by block-wise linear algebra).
+  const std::vector<Bits> &states_with_excitations(int k) const { return by_k_[k]; }
+
+private:
+  Space kind_;
+  int N_;
+  std::int64_t dimension_ = 0;
+  std::vector<std::vector<Bits>> by_k_;   // states of each popcount
+  std::vector<std::uint32_t> rank_;       // rank of a state within its popcount group
+  std::vector<std::int64_t> offset_;      // first balanced index of group k (size 2N + 2)
+};
+
+} // namespace nessmap

@@ -1,0 +1,46 @@
+#pragma once
+// The steady state as the solver returns it: values in the ordering of a StateSpace, the same on
+// every rank that holds it. Every observable of physics.md is the expectation value of an
+// excitation-conserving operator, so only balanced-block elements enter; elements outside the
+// space read as zero.
+#include <complex>
+#include <vector>
+
+#include "model/master_equation.hpp"
+#include "model/state_space.hpp"
+
+namespace nessmap {
+
+class DensityMatrix {
+public:
+  DensityMatrix(const StateSpace &space, std::vector<Complex> values);
+
+  const StateSpace &space() const { return *space_; }
+  const std::vector<Complex> &values() const { return values_; }
+
+  Complex operator()(Bits m, Bits n) const {
+    const auto i = space_->index(m, n);
+    return i < 0 ? Complex{} : values_[static_cast<std::size_t>(i)];
+  }
+  Complex trace() const;
+  void scale(Complex factor);
+
+  // Tr[M rho] for a monomial, Tr[X rho] for a sum of them.
+  Complex expectation(const Monomial &M) const;
+  Complex expectation(const Operator &X) const;
+
+  // max |rho_mn - conj(rho_nm)|
+  double hermiticity_error() const;
+  // Smallest eigenvalue of the Hermitian part; rho is block-diagonal in the excitation number,
+  // so this diagonalises blocks of size C(2N, k) only.
+  double min_eigenvalue() const;
+  double purity() const;                    // Tr rho^2
+  double l1_coherence() const;              // sum of |rho_mn| over m != n
+  double excited_population(int bit) const; // <sigma+ sigma-> of one qubit
+
+private:
+  const StateSpace *space_;
+  std::vector<Complex> values_;
+};
+
+} // namespace nessmap

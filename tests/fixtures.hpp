@@ -1,0 +1,60 @@
+#pragma once
+// Parameter sets shared by the tests: the paper's (physics.md, "The paper's parameter set") and
+// random non-uniform points.
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "model/parameters.hpp"
+#include "observables/thermodynamics.hpp"
+
+namespace nessmap::testing {
+
+// Figs. 2-4: N = 2, g = (0.5, 0.55) per ensemble, T_h = 2, T_c = 1, omega_c = 1, Omega = 0.1.
+inline SystemParameters paper_point(Bath bath, Coupling coupling, double x) {
+  SystemParameters p;
+  p.N = 2;
+  p.bath = bath;
+  p.coupling = coupling;
+  p.omega_c = 1.0;
+  p.omega_h = x;
+  p.T_h = 2.0;
+  p.T_c = 1.0;
+  p.g_h = {0.5, 0.55};
+  p.g_c = {0.5, 0.55};
+  p.Omega = coupling == Coupling::pairwise ? std::vector<std::vector<double>>{{0.1, 0.0}, {0.0, 0.1}}
+                                           : std::vector<std::vector<double>>{{0.1, 0.1}, {0.1, 0.1}};
+  return p;
+}
+
+// Random non-uniform point (distinct g per qubit, so the steady state is unique).
+inline SystemParameters random_point(std::mt19937 &rng, int N, Bath bath, Coupling coupling) {
+  std::uniform_real_distribution<double> g(0.3, 0.7), w(0.05, 0.2), om(0.3, 3.0), T(0.5, 3.0);
+  SystemParameters p;
+  p.N = N;
+  p.bath = bath;
+  p.coupling = coupling;
+  p.omega_c = 1.0;
+  p.omega_h = om(rng);
+  p.T_h = T(rng);
+  p.T_c = T(rng);
+  for (int n = 0; n < N; ++n) {
+    p.g_h.push_back(g(rng));
+    p.g_c.push_back(g(rng));
+  }
+  p.Omega.assign(N, std::vector<double>(N, 0.0));
+  for (int a = 0; a < N; ++a)
+    for (int b = 0; b < N; ++b)
+      if (coupling == Coupling::all_to_all || a == b) p.Omega[a][b] = w(rng);
+  return p;
+}
+
+inline constexpr Bath all_baths[] = {Bath::common, Bath::cascaded, Bath::independent};
+inline constexpr Coupling all_couplings[] = {Coupling::pairwise, Coupling::all_to_all};
+
+// Largest |current| of a point, the natural yardstick for relative comparisons.
+inline double current_magnitude(const Currents &c) {
+  return std::max({std::abs(c.W), std::abs(c.Q_h), std::abs(c.Q_c)});
+}
+
+} // namespace nessmap::testing

@@ -1,0 +1,165 @@
+// The steady state through the real PETSc/SLEPc path: limits with known answers, thermodynamic
+// invariants over random points, and agreement of the two spaces and the two solvers.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "fixtures.hpp"
+#include "sweep/point.hpp"
+
+using namespace nessmap;
+using namespace nessmap::testing;
+
+namespace {
+
+Observables solve_ok(PointEvaluator &ev, const SystemParameters &p) {
+  const PointResult r = ev.evaluate(p);
+  INFO("reason: " << r.reason);
+  REQUIRE(r.status == PointStatus::ok);
+  CHECK(r.steady_state.residual_norm < 1e-12);
+  CHECK(r.steady_state.trace_error < 1e-12);
+  return *r.observables;
+}
+
+PointEvaluator evaluator(Method m, Space s) { return PointEvaluator(PETSC_COMM_SELF, SolverConfig{m, s}); }
+
+void check_currents_equal(const Currents &a, const Currents &b, double rel) {
+  const double tol = rel * std::max(current_magnitude(a), current_magnitude(b));
+  CHECK(std::abs(a.Q_h - b.Q_h) <= tol);
+  CHECK(std::abs(a.Q_c - b.Q_c) <= tol);
+  CHECK(std::abs(a.W - b.W) <= tol);
+  CHECK(std::abs(a.W_loc - b.W_loc) <= tol);
+  CHECK(std::abs(a.W_nonloc - b.W_nonloc) <= tol);
+  CHECK(std::abs(a.Q_h_nonloc - b.Q_h_nonloc) <= tol);
+  CHECK(std::abs(a.Q_c_nonloc - b.Q_c_nonloc) <= tol);
+}
+
+} // namespace
+
+TEST_CASE("Omega = 0: every qubit is thermal at its own bath and no current flows", "[steady]") {
+  std::mt19937 rng(11);
+  for (int N : {1, 2, 3})
+    for (Bath bath : all_baths) {
+      SystemParameters p = random_point(rng, N, bath, Coupling::all_to_all);
+      for (auto &row : p.Omega) std::fill(row.begin(), row.end(), 0.0);
+      INFO("N = " << N << ", bath " << to_string(bath));
+      auto ev = evaluator(Method::ksp, Space::balanced);
+      const Observables o = solve_ok(ev, p);
+      for (int n = 0; n < N; ++n) {
+        const double nh = p.nbar(Ensemble::hot), nc = p.nbar(Ensemble::cold);
+        CHECK(o.populations_h[n] == Approx(nh / (2 * nh + 1)).epsilon(1e-10));
+        CHECK(o.populations_c[n] == Approx(nc / (2 * nc + 1)).epsilon(1e-10));
+      }
+      const double zero = 1e-13 * current_scale(p);
+      CHECK(std::abs(o.currents.Q_h) < zero);
+      CHECK(std::abs(o.currents.Q_c) < zero);
+      CHECK(std::abs(o.currents.W) < zero);
+      CHECK(o.regime == Regime::none);
+    }
+}
+
+TEST_CASE("Equal temperatures and frequencies: all currents vanish", "[steady]") {
+  std::mt19937 rng(12);
+  for (int N : {1, 2, 3})
+    for (Bath bath : all_baths)
+      for (Coupling coupling : all_couplings) {
+        SystemParameters p = random_point(rng, N, bath, coupling);
+        p.omega_h = p.omega_c;
+        p.T_h = p.T_c;
+        INFO("N = " << N << ", " << to_string(bath) << ", " << to_string(coupling));
+        auto ev = evaluator(Method::ksp, Space::balanced);
+        const Observables o = solve_ok(ev, p);
+        const double zero = 1e-13 * current_scale(p);
+        for (double v : {o.currents.Q_h, o.currents.Q_c, o.currents.W, o.currents.W_loc,
+                         o.currents.W_nonloc, o.currents.Q_h_nonloc, o.currents.Q_c_nonloc})
+          CHECK(std::abs(v) < zero);
+        CHECK(o.regime == Regime::none);
+      }
+}
+
+TEST_CASE("Thermodynamic invariants over random points", "[steady]") {
+  std::mt19937 rng(13);
+  int engines = 0;
+  for (int N : {1, 2, 3})
+    for (Bath bath : all_baths)
+      for (Coupling coupling : all_couplings)
+        for (int rep = 0; rep < (N == 3 ? 2 : 6); ++rep) {
+          const SystemParameters p = random_point(rng, N, bath, coupling);
+          INFO("N = " << N << ", " << to_string(bath) << ", " << to_string(coupling)
+                      << ", omega_h = " << p.omega_h << ", T_h = " << p.T_h << ", T_c = " << p.T_c);
+          auto ev = evaluator(Method::ksp, Space::balanced);
+          const Observables o = solve_ok(ev, p);
+          const auto &c = o.currents;
+          const double big = current_magnitude(c);
+          // First law W + Q_h + Q_c = 0, to 1e-10 relative.
+          CHECK(std::abs(c.W + c.Q_h + c.Q_c) <= 1e-10 * big);
+          CHECK(o.first_law_residual <= 1e-10);
+          // Excitation conservation: Q_h/omega_h + Q_c/omega_c = 0.
+          CHECK(std::abs(c.Q_h / p.omega_h + c.Q_c / p.omega_c) <=
+                1e-10 * std::max(std::abs(c.Q_h / p.omega_h), std::abs(c.Q_c / p.omega_c)));
+          CHECK(c.excitation_current == Approx(c.Q_h / p.omega_h).epsilon(1e-10).margin(1e-300));
+          // Second law.
+          CHECK(o.entropy_production >= -1e-12 * big);
+          // A genuine density matrix.
+          CHECK(o.min_eigenvalue > -1e-12);
+          CHECK(o.hermiticity_error < 1e-12);
+          if (o.regime == Regime::engine) {
+            ++engines;
+            REQUIRE(o.efficiency.has_value());
+            CHECK(*o.efficiency == Approx(1.0 - p.omega_c / p.omega_h).epsilon(1e-9));
+            CHECK(*o.efficiency <= *o.eta_carnot + 1e-12);
+          }
+        }
+  CHECK(engines > 0);  // the random set must exercise the engine check
+}
+
+TEST_CASE("Balanced block and full space give the same state", "[steady][agreement]") {
+  std::mt19937 rng(14);
+  for (int N : {1, 2})
+    for (Bath bath : all_baths)
+      for (Coupling coupling : all_couplings) {
+        const SystemParameters p = random_point(rng, N, bath, coupling);
+        INFO("N = " << N << ", " << to_string(bath) << ", " << to_string(coupling));
+        auto balanced = evaluator(Method::ksp, Space::balanced);
+        auto full = evaluator(Method::ksp, Space::full);
+        const Observables a = solve_ok(balanced, p), b = solve_ok(full, p);
+        check_currents_equal(a.currents, b.currents, 1e-10);
+        for (int n = 0; n < N; ++n) {
+          CHECK(a.populations_h[n] == Approx(b.populations_h[n]).epsilon(1e-10));
+          CHECK(a.populations_c[n] == Approx(b.populations_c[n]).epsilon(1e-10));
+        }
+        CHECK(a.purity == Approx(b.purity).epsilon(1e-10));
+      }
+}
+
+TEST_CASE("KSP and EPS give the same state", "[steady][agreement]") {
+  std::mt19937 rng(15);
+  for (int N : {1, 2, 3})
+    for (Bath bath : all_baths)
+      for (Coupling coupling : all_couplings) {
+        const SystemParameters p = random_point(rng, N, bath, coupling);
+        INFO("N = " << N << ", " << to_string(bath) << ", " << to_string(coupling));
+        auto ksp = evaluator(Method::ksp, Space::balanced);
+        auto eps = evaluator(Method::eps, Space::balanced);
+        const Observables a = solve_ok(ksp, p), b = solve_ok(eps, p);
+        check_currents_equal(a.currents, b.currents, 1e-10);
+        CHECK(a.coherences.C_loc == Approx(b.coherences.C_loc).epsilon(1e-9).margin(1e-14));
+        CHECK(a.coherences.C_nonloc == Approx(b.coherences.C_nonloc).epsilon(1e-9).margin(1e-14));
+        CHECK(a.purity == Approx(b.purity).epsilon(1e-10));
+      }
+}
+
+TEST_CASE("A reused solver gives what a fresh one gives", "[steady]") {
+  // Consecutive points of one family overwrite values in the same Mat and reuse the symbolic
+  // factorization; the result must not depend on what was solved before.
+  std::mt19937 rng(16);
+  for (Method m : {Method::ksp, Method::eps}) {
+    auto reused = evaluator(m, Space::balanced);
+    for (Bath bath : all_baths)
+      for (int rep = 0; rep < 3; ++rep) {
+        const SystemParameters p = random_point(rng, 2, bath, Coupling::all_to_all);
+        auto fresh = evaluator(m, Space::balanced);
+        check_currents_equal(solve_ok(reused, p).currents, solve_ok(fresh, p).currents, 1e-12);
+      }
+  }
+}
