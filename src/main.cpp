@@ -84,10 +84,10 @@ void check_memory(const nessmap::PointConfig &config) {
   std::snprintf(msg, sizeof msg,
                 "%s: system.N: N = %d in the %s space (dimension %llu) needs about %.1f GiB "
                 "(matrix %.1f GiB%s%.1f GiB), more than this machine's %.1f GiB; use a smaller N%s",
-                config.source.c_str(), config.system.N, nessmap::to_string(config.solver.space),
+                config.N_location.c_str(), config.system.N, nessmap::to_string(config.solver.space),
                 static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
                 direct ? ", LU factors " : ", work ", est.factor_bytes / GiB, available / GiB,
-                direct ? ", or an iterative solver (e.g. -ksp_type gmres -pc_type bjacobi)" : "");
+                direct ? ", or an iterative solver (-ksp_type gmres with a preconditioner)" : "");
   throw nessmap::ConfigError(msg);
 }
 

@@ -26,7 +26,8 @@ struct SolverConfig {
 struct PointConfig {
   SystemParameters system;
   SolverConfig solver;
-  std::string source;  // file name the config was read from
+  std::string source;      // file name the config was read from
+  std::string N_location;  // "FILE:LINE:COLUMN" or "--set ..." of system.N, for later checks of N
 };
 
 class ConfigError : public std::runtime_error {

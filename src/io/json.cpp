@@ -65,5 +65,6 @@ JsonObject &JsonObject::add(const std::string &k, const std::vector<std::vector<
   return *this;
 }
 JsonObject &JsonObject::add(const std::string &k, const JsonObject &v) { key(k); body_ += v.str(); return *this; }
+JsonObject &JsonObject::add_null(const std::string &k) { key(k); body_ += "null"; return *this; }
 
 } // namespace nessmap

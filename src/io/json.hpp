@@ -19,6 +19,7 @@ public:
   JsonObject &add(const std::string &key, const std::vector<double> &v);
   JsonObject &add(const std::string &key, const std::vector<std::vector<double>> &v);
   JsonObject &add(const std::string &key, const JsonObject &v);
+  JsonObject &add_null(const std::string &key);
   std::string str() const { return "{" + body_ + "}"; }
 
 private:

@@ -21,7 +21,7 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
 
   JsonObject j;
   j.add("status", to_string(r.status));
-  if (r.status == PointStatus::ok) j.add("reason", std::optional<double>{});
+  if (r.status == PointStatus::ok) j.add_null("reason");
   else j.add("reason", r.reason);
   j.add("method", to_string(config.solver.method))
       .add("space", to_string(config.solver.space))
@@ -47,7 +47,7 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
   j.add("excitation_current", val(c.excitation_current))
       .add("entropy_production", val(o.entropy_production));
   if (have) j.add("regime", to_string(o.regime));
-  else j.add("regime", std::optional<double>{});
+  else j.add_null("regime");
   j.add("efficiency", o.efficiency)
       .add("eta_carnot", o.eta_carnot)
       .add("cop_refrigerator", o.cop_refrigerator)

@@ -224,9 +224,9 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, bool direct_fa
   MemoryEstimate est;
   est.dimension = space_dimension(config.space, N);
   const double n = static_cast<double>(est.dimension);
-  // Nonzeros per row grow with the number of jump and hopping terms; 4N + N^2 + 2 bounds the rows
+  // Nonzeros per row grow with the number of jump and hopping terms; 4N + 2N^2 + 2 bounds the rows
   // measured up to N = 4 (values + column indices, 16 + 4 bytes, plus PETSc's row bookkeeping).
-  const double per_row = 4.0 * N + N * N + 2.0;
+  const double per_row = 4.0 * N + 2.0 * N * N + 2.0;
   est.matrix_bytes = n * per_row * 20.0 + n * 40.0;
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
   if (direct_factorization) est.factor_bytes = 0.5 * n * n * 16.0;

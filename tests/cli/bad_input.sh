@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Bad input on the command line and in files: exit status 2 and a message that names the place.
+set -euo pipefail
+nessmap=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+n=0
+expect() {  # expect "PATTERN" nessmap-args...: exit 2 and PATTERN (fixed string) in stderr
+  local pattern=$1; shift
+  local status=0
+  "$nessmap" "$@" > "$tmp/out" 2> "$tmp/err" || status=$?
+  [ "$status" -eq 2 ] || { echo "FAIL: nessmap $* exited $status, not 2"; cat "$tmp/err"; exit 1; }
+  grep -qF -- "$pattern" "$tmp/err" || { echo "FAIL: nessmap $*: no '$pattern' in:"; cat "$tmp/err"; exit 1; }
+  [ ! -s "$tmp/out" ] || { echo "FAIL: nessmap $* printed a result"; exit 1; }
+  n=$((n + 1))
+}
+
+expect "usage: nessmap point" frobnicate input/point.yaml
+expect "missing CONFIG.yaml" point
+expect "unknown option --frobnicate" point input/point.yaml --frobnicate
+expect "$tmp/none.yaml" point "$tmp/none.yaml"
+
+sed 's/^  T_h: 2.0/  T_h: -2.0/' input/point.yaml > "$tmp/neg.yaml"
+line=$(grep -n "T_h:" "$tmp/neg.yaml" | cut -d: -f1)
+expect "$tmp/neg.yaml:$line:" point "$tmp/neg.yaml"
+expect "system.T_h" point "$tmp/neg.yaml"
+
+printf 'system:\n  N: 2\n  N: 3\n' > "$tmp/dup.yaml"
+expect "$tmp/dup.yaml:3:" point "$tmp/dup.yaml"
+
+expect "--set system.omega_h=abc" point input/point.yaml --set system.omega_h=abc
+expect "system.omega_hh" point input/point.yaml --set system.omega_hh=1
+# Memory: N = 5 with a direct LU of the 184,756-dimensional block needs hundreds of GiB.
+expect "GiB" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6
+expect "--set system.N=5: system.N" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6
+sed 's/^  N: 2 .*/  N: 5/; s/^  g_h: .*/  g_h: 0.5/; s/^  g_c: .*/  g_c: 0.6/' input/point.yaml > "$tmp/n5.yaml"
+line=$(grep -n "^  N:" "$tmp/n5.yaml" | cut -d: -f1)
+expect "$tmp/n5.yaml:$line:6: system.N: N = 5" point "$tmp/n5.yaml"
+# The full space at N = 4 (65,536) is refused too; the balanced block of N = 4 (12,870) is not.
+expect "full space" point input/point.yaml --set system.N=4 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=full
+echo "$n bad inputs refused with their messages"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Solvers are chosen through the PETSc options database: an iterative solve gives the direct
+# solve's answer, and a solve that cannot converge is a failed point with its reason, not a crash.
+set -euo pipefail
+nessmap=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$nessmap" point input/point.yaml > "$tmp/direct.json"
+"$nessmap" point input/point.yaml -ksp_type gmres -pc_type ilu -ksp_rtol 1e-14 > "$tmp/gmres.json"
+grep -q '"solver": "ksp gmres, pc ilu' "$tmp/gmres.json" || fail "options did not select gmres/ilu: $(cat "$tmp/gmres.json")"
+/usr/bin/python3 tests/cli/compare_json.py 1e-8 "$tmp/direct.json" "$tmp/gmres.json"
+
+"$nessmap" point input/point.yaml -pc_factor_mat_solver_type superlu_dist > "$tmp/superlu.json"
+grep -q '(superlu_dist)' "$tmp/superlu.json" || fail "superlu_dist not selected"
+/usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp/direct.json" "$tmp/superlu.json"
+
+status=0
+"$nessmap" point input/point.yaml -ksp_type gmres -pc_type none -ksp_max_it 1 > "$tmp/failed.json" || status=$?
+[ "$status" -eq 1 ] || fail "a non-converged point must exit 1, got $status"
+grep -q '"status": "failed"' "$tmp/failed.json" || fail "no failed status: $(cat "$tmp/failed.json")"
+grep -q '"reason": "solver did not converge: DIVERGED_ITS' "$tmp/failed.json" || fail "no reason: $(cat "$tmp/failed.json")"
+grep -q '"W": null' "$tmp/failed.json" || fail "observables of a failed point must be null"
+echo "options select solvers; failed point reported"
