@@ -566,29 +566,4 @@ inline Coherences coherences(const Model &M, const Matrix &rho) {
   return c;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Random non-uniform parameters for tests.
-// ---------------------------------------------------------------------------------------------
-inline nessmap::SystemParameters random_parameters(int N, nessmap::Bath bath,
-                                                   nessmap::Coupling coupling, std::mt19937_64 &rng) {
-  auto U = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
-  nessmap::SystemParameters p;
-  p.N = N;
-  p.bath = bath;
-  p.coupling = coupling;
-  p.omega_h = U(0.5, 2.5);
-  p.omega_c = 1.0;
-  p.T_h = U(0.5, 3.0);
-  p.T_c = U(0.5, 3.0);
-  p.g_h.resize(N);
-  p.g_c.resize(N);
-  for (int n = 0; n < N; ++n) p.g_h[n] = U(0.3, 0.7);
-  for (int n = 0; n < N; ++n) p.g_c[n] = U(0.3, 0.7);
-  p.Omega.assign(N, std::vector<double>(N, 0.0));
-  for (int a = 0; a < N; ++a)
-    for (int b = 0; b < N; ++b)
-      if (coupling == nessmap::Coupling::all_to_all || a == b) p.Omega[a][b] = U(0.05, 0.2);
-  return p;
-}
-
 } // namespace dense_ref

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <sstream>
+#include <string>
 
 #include "model/parameters.hpp"
 #include "observables/thermodynamics.hpp"
@@ -28,7 +30,8 @@ inline SystemParameters paper_point(Bath bath, Coupling coupling, double x) {
 }
 
 // Random non-uniform point (distinct g per qubit, so the steady state is unique).
-inline SystemParameters random_point(std::mt19937 &rng, int N, Bath bath, Coupling coupling) {
+template <class Rng>
+SystemParameters random_point(Rng &rng, int N, Bath bath, Coupling coupling) {
   std::uniform_real_distribution<double> g(0.3, 0.7), w(0.05, 0.2), om(0.3, 3.0), T(0.5, 3.0);
   SystemParameters p;
   p.N = N;
@@ -51,6 +54,25 @@ inline SystemParameters random_point(std::mt19937 &rng, int N, Bath bath, Coupli
 
 inline constexpr Bath all_baths[] = {Bath::common, Bath::cascaded, Bath::independent};
 inline constexpr Coupling all_couplings[] = {Coupling::pairwise, Coupling::all_to_all};
+
+// Every parameter of a point, to 17 digits, for failure messages.
+inline std::string describe(const SystemParameters &p) {
+  std::ostringstream s;
+  s.precision(17);
+  s << "N=" << p.N << " bath=" << to_string(p.bath) << " coupling=" << to_string(p.coupling)
+    << " omega_h=" << p.omega_h << " omega_c=" << p.omega_c << " T_h=" << p.T_h << " T_c=" << p.T_c
+    << " g_h=[";
+  for (double g : p.g_h) s << g << ' ';
+  s << "] g_c=[";
+  for (double g : p.g_c) s << g << ' ';
+  s << "] Omega=[";
+  for (const auto &row : p.Omega) {
+    for (double w : row) s << w << ' ';
+    s << ';';
+  }
+  s << ']';
+  return s.str();
+}
 
 // Largest |current| of a point, the natural yardstick for relative comparisons.
 inline double current_magnitude(const Currents &c) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dense_reference.hpp"
+#include "fixtures.hpp"
 #include "model/master_equation.hpp"
 #include "model/parameters.hpp"
 #include "model/state_space.hpp"
@@ -33,31 +34,14 @@ using dense_ref::Matrix;
 
 namespace {
 
-std::string describe(const nessmap::SystemParameters &p, int seed) {
-  std::ostringstream s;
-  s.precision(17);
-  s << "seed=" << seed << " N=" << p.N << " bath=" << nessmap::to_string(p.bath)
-    << " coupling=" << nessmap::to_string(p.coupling) << " omega_h=" << p.omega_h
-    << " T_h=" << p.T_h << " T_c=" << p.T_c << " g_h=[";
-  for (double g : p.g_h) s << g << ' ';
-  s << "] g_c=[";
-  for (double g : p.g_c) s << g << ' ';
-  s << "] Omega=[";
-  for (const auto &row : p.Omega) {
-    for (double w : row) s << w << ' ';
-    s << ';';
-  }
-  s << ']';
-  return s.str();
-}
 
 void check_point(int N, nessmap::Bath bath, nessmap::Coupling coupling, int seed) {
   std::mt19937_64 rng(0xe1f0000u + 100u * static_cast<unsigned>(N) +
                       10u * static_cast<unsigned>(bath) + static_cast<unsigned>(coupling) +
                       7919u * static_cast<unsigned>(seed));
-  const auto p = dense_ref::random_parameters(N, bath, coupling, rng);
+  const auto p = nessmap::testing::random_point(rng, N, bath, coupling);
   p.validate();
-  INFO(describe(p, seed));
+  INFO("seed=" << seed << " " << nessmap::testing::describe(p));
 
   // Dense reference steady state on the balanced block (its own row-major ordering).
   const auto M = dense_ref::make_model(p);

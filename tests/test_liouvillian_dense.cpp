@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dense_reference.hpp"
+#include "fixtures.hpp"
 #include "liouvillian/liouvillian.hpp"
 #include "model/master_equation.hpp"
 #include "model/parameters.hpp"
@@ -35,29 +36,12 @@ std::vector<Family> families(std::initializer_list<int> Ns) {
   return f;
 }
 
-std::string describe(const nessmap::SystemParameters &p) {
-  std::ostringstream s;
-  s.precision(17);
-  s << "N=" << p.N << " bath=" << nessmap::to_string(p.bath)
-    << " coupling=" << nessmap::to_string(p.coupling) << " omega_h=" << p.omega_h
-    << " T_h=" << p.T_h << " T_c=" << p.T_c << " g_h=[";
-  for (double g : p.g_h) s << g << ' ';
-  s << "] g_c=[";
-  for (double g : p.g_c) s << g << ' ';
-  s << "] Omega=[";
-  for (const auto &row : p.Omega) {
-    for (double w : row) s << w << ' ';
-    s << ';';
-  }
-  s << ']';
-  return s.str();
-}
 
 // Fixed seed per family so every run sees the same parameters.
 nessmap::SystemParameters params_for(const Family &f, std::uint64_t salt = 0) {
   std::mt19937_64 rng(0x5eed0000u + 1000u * f.N + 10u * static_cast<unsigned>(f.bath) +
                       static_cast<unsigned>(f.coupling) + 7919u * salt);
-  auto p = dense_ref::random_parameters(f.N, f.bath, f.coupling, rng);
+  auto p = nessmap::testing::random_point(rng, f.N, f.bath, f.coupling);
   p.validate();
   return p;
 }
@@ -109,7 +93,7 @@ TEST_CASE("dense reference is self-consistent", "[dense]") {
   // gamma D[L] + gamma' D[L^dag] with L = sum_n g_n sigma-_n (physics.md).
   for (const auto &f : families({1, 2})) {
     const auto p = params_for(f);
-    INFO(describe(p));
+    INFO(nessmap::testing::describe(p));
     const auto M = dense_ref::make_model(p);
     std::mt19937_64 rng(42);
     const Matrix X = random_matrix(M.D, rng, false);
@@ -158,7 +142,7 @@ TEST_CASE("dense reference is self-consistent", "[dense]") {
 TEST_CASE("library Liouvillian equals the dense reference in the full space", "[dense]") {
   for (const auto &f : families({1, 2})) {
     const auto p = params_for(f);
-    INFO(describe(p));
+    INFO(nessmap::testing::describe(p));
     const auto M = dense_ref::make_model(p);
     const Matrix L = dense_ref::full_liouvillian(M);
     const auto me = nessmap::build_master_equation(p);
@@ -203,7 +187,7 @@ TEST_CASE("library Liouvillian equals the dense reference in the full space", "[
 TEST_CASE("library Liouvillian equals the dense reference in the balanced block", "[dense]") {
   for (const auto &f : families({1, 2})) {
     const auto p = params_for(f);
-    INFO(describe(p));
+    INFO(nessmap::testing::describe(p));
     const auto M = dense_ref::make_model(p);
     const Matrix L = dense_ref::full_liouvillian(M);
     const auto me = nessmap::build_master_equation(p);
@@ -254,7 +238,7 @@ TEST_CASE("library Liouvillian equals the dense reference in the balanced block"
 TEST_CASE("Liouvillian is trace and Hermiticity preserving", "[dense]") {
   for (const auto &f : families({1, 2})) {
     const auto p = params_for(f);
-    INFO(describe(p));
+    INFO(nessmap::testing::describe(p));
     const auto M = dense_ref::make_model(p);
     const Matrix L = dense_ref::full_liouvillian(M);
     const auto me = nessmap::build_master_equation(p);
