@@ -39,7 +39,10 @@ void check_point(int N, nessmap::Bath bath, nessmap::Coupling coupling, int seed
   std::mt19937_64 rng(0xe1f0000u + 100u * static_cast<unsigned>(N) +
                       10u * static_cast<unsigned>(bath) + static_cast<unsigned>(coupling) +
                       7919u * static_cast<unsigned>(seed));
-  const auto p = nessmap::testing::random_point(rng, N, bath, coupling);
+  auto p = nessmap::testing::random_point(rng, N, bath, coupling);
+  // Odd seeds of all_to_all drop one coupled pair: P (physics.md) is the set with Omega_ab != 0,
+  // so the coherence sums must skip it while the work formulas weigh it by zero.
+  if (coupling == nessmap::Coupling::all_to_all && seed % 2 == 1) p.Omega[0][N - 1] = 0.0;
   p.validate();
   INFO("seed=" << seed << " " << nessmap::testing::describe(p));
 
