@@ -155,8 +155,8 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   const auto start = std::chrono::steady_clock::now();
   SteadyState out;
   matrix_.assemble(me);
-  PetscVec x;
-  NESSMAP_PETSC(MatCreateVecs(matrix_.mat(), x.out(), nullptr));
+  if (!x_) NESSMAP_PETSC(MatCreateVecs(matrix_.mat(), x_.out(), Lx_.out()));
+  Vec x = x_;
   try {
     out.converged = backend_->solve(matrix_.mat(), x, out);
   } catch (const PetscFailure &e) {
@@ -194,8 +194,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   // ||L rho||: with the folded matrix every row but 0 is a row of L, and row 0 of L rho follows
   // from trace preservation, (L rho)_00 = -sum_{m != 0} (L rho)_mm.
   {
-    PetscVec y;
-    NESSMAP_PETSC(VecDuplicate(x, y.out()));
+    Vec y = Lx_;
     NESSMAP_PETSC(VecScale(x, 1.0 / tr));
     NESSMAP_PETSC(MatMult(matrix_.mat(), x, y));
     PetscScalar *ya;

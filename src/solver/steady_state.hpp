@@ -49,6 +49,7 @@ private:
   StateSpace space_;
   LiouvillianMatrix matrix_;
   std::unique_ptr<Backend> backend_;
+  PetscVec x_, Lx_;  // solution and L x, created with the matrix and reused
   PetscScatter to_all_;
   PetscVec gathered_;
 };
