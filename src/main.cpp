@@ -91,6 +91,19 @@ void check_memory(const nessmap::PointConfig &config) {
   throw nessmap::ConfigError(msg);
 }
 
+// A misspelt option (-ksp_tyep) is otherwise silently ignored: name every option nobody read.
+void warn_unused_options() {
+  PetscInt n = 0;
+  char **names = nullptr, **values = nullptr;
+  if (PetscOptionsLeftGet(nullptr, &n, &names, &values) != 0) return;
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  for (PetscInt i = 0; i < n && rank == 0; ++i)
+    std::cerr << "nessmap: warning: option -" << names[i] << (values[i] ? std::string(" ") + values[i] : "")
+              << " was not used by any solver\n";
+  PetscOptionsLeftRestore(nullptr, &n, &names, &values);
+}
+
 int run_point(const Arguments &args) {
   const auto config = nessmap::load_point_config(args.config, args.overrides);
   check_memory(config);
@@ -99,6 +112,7 @@ int run_point(const Arguments &args) {
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank == 0) std::cout << nessmap::point_json(config, result).str() << std::endl;
+  warn_unused_options();
   return result.status == nessmap::PointStatus::ok ? 0 : exit_failed_point;
 }
 

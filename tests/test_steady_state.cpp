@@ -163,3 +163,26 @@ TEST_CASE("A reused solver gives what a fresh one gives", "[steady]") {
       }
   }
 }
+
+TEST_CASE("Identical qubits under a common bath: the non-unique steady state is not reported as ok",
+          "[steady]") {
+  // With uniform g the antisymmetric pair state is dark for both L and L^dag, so L has a null space
+  // of dimension > 1 and any one solution is an arbitrary member of it. Cascaded and independent
+  // baths break that symmetry and stay unique.
+  SystemParameters p = paper_point(Bath::common, Coupling::pairwise, 1.5);
+  p.g_h = {0.5, 0.5};
+  p.g_c = {0.5, 0.5};
+  for (Method m : {Method::ksp, Method::eps})
+    for (Space s : {Space::balanced, Space::full}) {
+      INFO(to_string(m) << ", " << to_string(s));
+      auto ev = evaluator(m, s);
+      const PointResult r = ev.evaluate(p);
+      CHECK(r.status == PointStatus::failed);
+      CHECK_THAT(r.reason, Catch::Contains("not unique"));
+    }
+  for (Bath bath : {Bath::cascaded, Bath::independent}) {
+    p.bath = bath;
+    auto ev = evaluator(Method::ksp, Space::balanced);
+    solve_ok(ev, p);
+  }
+}

@@ -21,4 +21,7 @@ status=0
 grep -q '"status": "failed"' "$tmp/failed.json" || fail "no failed status: $(cat "$tmp/failed.json")"
 grep -q '"reason": "solver did not converge: DIVERGED_ITS' "$tmp/failed.json" || fail "no reason: $(cat "$tmp/failed.json")"
 grep -q '"W": null' "$tmp/failed.json" || fail "observables of a failed point must be null"
-echo "options select solvers; failed point reported"
+# A misspelt option is named, not silently ignored.
+"$nessmap" point input/point.yaml -ksp_tyep gmres > /dev/null 2> "$tmp/warn"
+grep -qF "option -ksp_tyep gmres was not used" "$tmp/warn" || fail "no warning for an unused option"
+echo "options select solvers; failed point reported; unused option named"
