@@ -200,7 +200,8 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
   // Relative 1e-9: a current a billionth of the others is rounding, not a sign; absolute 1e-12 of
   // the natural scale for points where all currents vanish (Omega = 0, equal baths).
   o.regime = classify(c.W, c.Q_h, c.Q_c, 1e-9, 1e-12 * scale);
-  if (p.T_h > p.T_c) o.eta_carnot = 1.0 - p.T_c / p.T_h;
+  // The Carnot bound of an engine run from the h bath; with T_h < T_c no such engine exists.
+  if (p.T_h >= p.T_c) o.eta_carnot = 1.0 - p.T_c / p.T_h;
   switch (o.regime) {
   case Regime::engine: o.efficiency = -c.W / c.Q_h; break;
   case Regime::refrigerator: o.cop_refrigerator = c.Q_c / c.W; break;
