@@ -85,6 +85,18 @@ Matrix library_dense(const nessmap::StateSpace &space, const nessmap::MasterEqua
   return L;
 }
 
+// One family's parameters with both sides of the comparison: the dense reference model and its
+// full Liouvillian, and the library's master equation.
+struct Comparison {
+  explicit Comparison(const Family &f)
+      : p(params_for(f)), M(dense_ref::make_model(p)), L(dense_ref::full_liouvillian(M)),
+        me(nessmap::build_master_equation(p)) {}
+  nessmap::SystemParameters p;
+  dense_ref::Model M;
+  Matrix L;
+  nessmap::MasterEquation me;
+};
+
 } // namespace
 
 TEST_CASE("dense reference is self-consistent", "[dense]") {
@@ -141,11 +153,9 @@ TEST_CASE("dense reference is self-consistent", "[dense]") {
 
 TEST_CASE("library Liouvillian equals the dense reference in the full space", "[dense]") {
   for (const auto &f : families({1, 2})) {
-    const auto p = params_for(f);
-    INFO(nessmap::testing::describe(p));
-    const auto M = dense_ref::make_model(p);
-    const Matrix L = dense_ref::full_liouvillian(M);
-    const auto me = nessmap::build_master_equation(p);
+    const Comparison c(f);
+    INFO(nessmap::testing::describe(c.p));
+    const auto &[p, M, L, me] = c;
     const nessmap::StateSpace space(nessmap::Space::full, p.N);
     REQUIRE(static_cast<std::size_t>(space.dimension()) == M.D * M.D);
 
@@ -186,11 +196,9 @@ TEST_CASE("library Liouvillian equals the dense reference in the full space", "[
 
 TEST_CASE("library Liouvillian equals the dense reference in the balanced block", "[dense]") {
   for (const auto &f : families({1, 2})) {
-    const auto p = params_for(f);
-    INFO(nessmap::testing::describe(p));
-    const auto M = dense_ref::make_model(p);
-    const Matrix L = dense_ref::full_liouvillian(M);
-    const auto me = nessmap::build_master_equation(p);
+    const Comparison c(f);
+    INFO(nessmap::testing::describe(c.p));
+    const auto &[p, M, L, me] = c;
     const nessmap::StateSpace space(nessmap::Space::balanced, p.N);
     const auto dim = static_cast<std::size_t>(space.dimension());
     REQUIRE(dim == dense_ref::balanced_pairs(p.N).size());
@@ -237,11 +245,9 @@ TEST_CASE("library Liouvillian equals the dense reference in the balanced block"
 
 TEST_CASE("Liouvillian is trace and Hermiticity preserving", "[dense]") {
   for (const auto &f : families({1, 2})) {
-    const auto p = params_for(f);
-    INFO(nessmap::testing::describe(p));
-    const auto M = dense_ref::make_model(p);
-    const Matrix L = dense_ref::full_liouvillian(M);
-    const auto me = nessmap::build_master_equation(p);
+    const Comparison c(f);
+    INFO(nessmap::testing::describe(c.p));
+    const auto &[p, M, L, me] = c;
     const nessmap::StateSpace space(nessmap::Space::full, p.N);
     const Matrix Llib = library_dense(space, me);
 

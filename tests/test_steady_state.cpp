@@ -162,6 +162,23 @@ TEST_CASE("A reused solver gives what a fresh one gives", "[steady]") {
         check_currents_equal(solve_ok(reused, p).currents, solve_ok(fresh, p).currents, 1e-12);
       }
   }
+  // Across families: common/pairwise and cascaded/all_to_all have the same number of master-equation
+  // terms for every N but different sparsity patterns, so the evaluator must not mix them up.
+  for (Method m : {Method::ksp, Method::eps}) {
+    auto reused = evaluator(m, Space::balanced);
+    const std::pair<Bath, Coupling> sequence[] = {
+        {Bath::common, Coupling::pairwise},      {Bath::cascaded, Coupling::all_to_all},
+        {Bath::common, Coupling::pairwise},      {Bath::independent, Coupling::all_to_all},
+        {Bath::cascaded, Coupling::pairwise},    {Bath::common, Coupling::all_to_all},
+        {Bath::independent, Coupling::pairwise}, {Bath::cascaded, Coupling::all_to_all}};
+    for (int N : {2, 3})
+      for (const auto &[bath, coupling] : sequence) {
+          const SystemParameters p = random_point(rng, N, bath, coupling);
+          INFO(describe(p));
+          auto fresh = evaluator(m, Space::balanced);
+          check_currents_equal(solve_ok(reused, p).currents, solve_ok(fresh, p).currents, 1e-12);
+        }
+  }
 }
 
 TEST_CASE("Identical qubits under a common bath: the non-unique steady state is not reported as ok",

@@ -72,11 +72,12 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   NESSMAP_PETSC(MatXAIJSetPreallocation(mat_, 1, d_nnz.data(), o_nnz.data(), nullptr, nullptr));
   NESSMAP_PETSC(MatSetOption(mat_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   MPI_Allreduce(&local_nnz, &nnz_, 1, MPI_INT64_T, MPI_SUM, comm_);
-  structure_terms_ = me.size();
+  structure_ = me.structure();
 }
 
 void LiouvillianMatrix::assemble(const MasterEquation &me) {
-  if (!mat_ || me.size() != structure_terms_) create(me);
+  // Same operators as the existing pattern: overwrite values; another family: a new matrix.
+  if (!mat_ || me.structure() != structure_) create(me);
   for (PetscInt r = rbegin_; r < rend_; ++r) {
     if (mode_ == TraceRow::fold && r == 0) {
       buffer_.cols = trace_cols_;

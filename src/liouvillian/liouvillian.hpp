@@ -52,7 +52,7 @@ private:
   PetscMat mat_;
   PetscInt rbegin_ = 0, rend_ = 0;
   std::int64_t nnz_ = 0;
-  std::size_t structure_terms_ = 0;
+  std::uint64_t structure_ = 0;  // MasterEquation::structure() the pattern was built for
   std::vector<PetscInt> trace_cols_;  // columns of the folded trace row
   RowEntries buffer_;
 };

@@ -37,9 +37,12 @@ struct SuperTerm {
 
 struct MasterEquation {
   std::vector<SuperTerm> terms;
-  // Number of terms in the structure; equal for all parameter values of one family
-  // (N, bath, coupling), in the same order, so an assembled sparsity pattern can be reused.
   std::size_t size() const { return terms.size(); }
+  // Fingerprint of the operators (not the coefficients) of all terms in order: equal for every
+  // parameter value of one family (N, bath, coupling), so an assembled sparsity pattern can be
+  // reused exactly when it is equal. A term count would not do: common/pairwise and
+  // cascaded/all_to_all have the same number of terms for every N.
+  std::uint64_t structure() const;
 };
 
 // Free Hamiltonian of one ensemble, H_0^(i) = omega_i sum_n sigma+_{i,n} sigma-_{i,n}.
