@@ -167,7 +167,8 @@ TEST_CASE("unreadable file / bad YAML / wrong top level", "[config]") {
   CHECK_THROWS_WITH(
       parse("- 1\n- 2\n"),
       Contains(
-          "test.yaml:1:1: (top level): expected a map with sections system, solver, got a list"));
+          "test.yaml:1:1: (top level): expected a map with sections system, solver, sweep, output, "
+          "got a list"));
   CHECK_THROWS_WITH(parse("just text\n"),
                     Contains("(top level): expected a map") && Contains("'just text'"));
   CHECK_THROWS_WITH(parse(""), Contains("test.yaml: the file is empty"));
@@ -179,19 +180,21 @@ TEST_CASE("unknown keys at every level", "[config]") {
       parse(with_line_after("  omega_h:", "  omega_hh: 1.5")),
       Contains("test.yaml:7:3: system.omega_hh: unknown key; allowed keys are N, bath, coupling, "
                "omega_c, omega_h, T_h, T_c, g_h, g_c, Omega"));
+  CHECK_THROWS_WITH(parse(valid_yaml + "results: out.h5\n"),
+                    Contains("test.yaml:15:1: results: unknown key; allowed keys are system, "
+                             "solver, sweep, output"));
+  // A point file may have the sweep sections (they are checked, see test_sweep_config.cpp).
   CHECK_THROWS_WITH(
       parse(valid_yaml + "sweep:\n  x: 1\n"),
-      Contains("test.yaml:15:1: sweep: unknown key; allowed keys are system, solver"));
-  CHECK_THROWS_WITH(parse(valid_yaml + "output: out.h5\n"),
-                    Contains("test.yaml:15:1: output: unknown key"));
+      Contains("test.yaml:16:3: sweep.x: unknown key; allowed keys are axes, ranks_per_point"));
   CHECK_THROWS_WITH(
       parse(with_line_after("  method:", "  tol: 1e-10")),
       Contains("test.yaml:14:3: solver.tol: unknown key; allowed keys are method, space"));
   CHECK_THROWS_WITH(parse(valid_yaml, {"system.foo=1"}),
                     Contains("--set system.foo=1: system.foo: unknown key"));
   // The section created on the way to an unknown key is named after the override, not the file.
-  CHECK_THROWS_WITH(parse(valid_yaml, {"sweep.x=1"}),
-                    Contains("--set sweep.x=1: sweep: unknown key"));
+  CHECK_THROWS_WITH(parse(valid_yaml, {"results.x=1"}),
+                    Contains("--set results.x=1: results: unknown key"));
 }
 
 TEST_CASE("duplicate keys are refused", "[config]") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -17,20 +18,33 @@ namespace nessmap {
 
 const char *to_string(Method m) { return m == Method::ksp ? "ksp" : "eps"; }
 
+const std::vector<std::string> sweep_axis_names = {"omega_ratio", "Omega", "Omega_scale", "g",
+                                                   "g_scale",     "T_h",   "T_c",         "T_ratio",
+                                                   "bath",        "coupling", "N"};
+
 namespace {
 
 // The keys each level accepts. The top-level set is one constant so that a sweep config, which
 // adds its own sections, can extend it in one place.
-const std::vector<std::string> top_level_keys = {"system", "solver"};
+const std::vector<std::string> top_level_keys = {"system", "solver", "sweep", "output"};
 const std::vector<std::string> system_keys = {"N",   "bath", "coupling", "omega_c", "omega_h",
                                               "T_h", "T_c",  "g_h",      "g_c",     "Omega"};
 const std::vector<std::string> solver_keys = {"method", "space"};
+const std::vector<std::string> sweep_keys = {"axes", "ranks_per_point"};
+const std::vector<std::string> range_keys = {"start", "stop", "num", "log"};
+const std::vector<std::string> output_keys = {"path", "csv"};
+// The values of the enumerations a config names, for read_enum.
+const std::vector<Bath> all_baths = {Bath::common, Bath::cascaded, Bath::independent};
+const std::vector<Coupling> all_couplings = {Coupling::pairwise, Coupling::all_to_all};
 // Stands for the key path of the document itself in messages.
 const std::string top_level_name = "(top level)";
 
 // 2N qubits are the bits of a 32-bit basis state (see monomial.hpp); whether a given N fits in
 // memory is decided later, against the machine.
 constexpr int max_N = 15;
+const std::string why_max_N = "(2N qubits are stored as bits of a 32-bit word)";
+// A generated axis is held in memory, and so is every point of the grid.
+constexpr int max_range_num = 1000000;
 
 // Where the document came from and which key paths the command line replaced, so that a message
 // can point at the file position or at the --set that produced the value.
@@ -146,13 +160,16 @@ void reject_duplicate_keys(const Context &ctx, const YAML::Node &node, const std
 }
 
 // A section must be a map whose keys are all in `allowed` (a misspelt key must not be ignored).
-void check_keys(const Context &ctx, const Value &section, const std::vector<std::string> &allowed) {
+// `noun` names what the keys are ("key", or "axis" for sweep.axes).
+void check_keys(const Context &ctx, const Value &section, const std::vector<std::string> &allowed,
+                const std::string &noun = "key") {
   if (!section.node.IsMap()) fail(ctx, section, "expected a map, got " + describe(section.node));
   for (const auto &kv : section.node) {
     const std::string &key = kv.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
       fail(ctx, child_path(section.path, key), mark_of(kv.first),
-           "unknown key; allowed keys are " + join(allowed));
+           "unknown " + noun + "; allowed " + (noun == "axis" ? "axes" : noun + "s") + " are " +
+               join(allowed));
   }
 }
 
@@ -235,6 +252,15 @@ int read_integer(const Context &ctx, const Value &v, int lo, int hi, const std::
   fail(ctx, v, "expected an integer, got '" + text + "'");
 }
 
+// A boolean written as YAML's true or false; yes/no/on/off and quoted text are refused.
+bool read_bool(const Context &ctx, const Value &v) {
+  const std::string &text = scalar_text(ctx, v, "true or false");
+  reject_quoted(ctx, v, "true or false");
+  if (text == "true") return true;
+  if (text == "false") return false;
+  fail(ctx, v, "expected true or false, got '" + text + "'");
+}
+
 // One of the names of `values` (their to_string is the single spelling of each).
 template <class E> E read_enum(const Context &ctx, const Value &v, const std::vector<E> &values) {
   std::vector<std::string> names;
@@ -311,12 +337,9 @@ SystemParameters read_system(const Context &ctx, const Value &section) {
   check_keys(ctx, section, system_keys);
   SystemParameters p;
   // N first: the lengths of g_h, g_c and Omega are checked against it.
-  p.N = read_integer(ctx, required(ctx, section, "N"), 1, max_N,
-                     "(2N qubits are stored as bits of a 32-bit word)");
-  p.bath = read_enum(ctx, required(ctx, section, "bath"),
-                     std::vector{Bath::common, Bath::cascaded, Bath::independent});
-  p.coupling = read_enum(ctx, required(ctx, section, "coupling"),
-                         std::vector{Coupling::pairwise, Coupling::all_to_all});
+  p.N = read_integer(ctx, required(ctx, section, "N"), 1, max_N, why_max_N);
+  p.bath = read_enum(ctx, required(ctx, section, "bath"), all_baths);
+  p.coupling = read_enum(ctx, required(ctx, section, "coupling"), all_couplings);
   p.omega_c = read_number(ctx, required(ctx, section, "omega_c"), Sign::positive);
   p.omega_h = read_number(ctx, required(ctx, section, "omega_h"), Sign::positive);
   p.T_h = read_number(ctx, required(ctx, section, "T_h"), Sign::positive);
@@ -324,6 +347,18 @@ SystemParameters read_system(const Context &ctx, const Value &section) {
   p.g_h = read_per_qubit(ctx, required(ctx, section, "g_h"), p.N, Sign::non_negative);
   p.g_c = read_per_qubit(ctx, required(ctx, section, "g_c"), p.N, Sign::non_negative);
   p.Omega = read_omega(ctx, required(ctx, section, "Omega"), p.N, p.coupling);
+  return p;
+}
+
+// The system section, with validate() as the backstop that keeps the checks here and there in step
+// (everything it checks has been checked by read_system with a position).
+SystemParameters read_valid_system(const Context &ctx, const Value &section) {
+  SystemParameters p = read_system(ctx, section);
+  try {
+    p.validate();
+  } catch (const std::invalid_argument &e) {
+    throw ConfigError(ctx.source + ": " + e.what());
+  }
   return p;
 }
 
@@ -337,6 +372,206 @@ SolverConfig read_solver(const Context &ctx, const Value &section) {
   if (const Value v = entry(section, "space"); v.node.IsDefined())
     s.space = read_enum(ctx, v, std::vector{Space::balanced, Space::full});
   return s;
+}
+
+// ---- The sweep and output sections ----
+
+// bath and coupling take names, N takes integers, every other axis a real number.
+AxisKind axis_kind(const std::string &name) {
+  if (name == "bath" || name == "coupling") return AxisKind::name;
+  return name == "N" ? AxisKind::integer : AxisKind::number;
+}
+
+// The range of the values of a number axis, as for the system key it stands for.
+Sign axis_sign(const std::string &name) {
+  if (name == "omega_ratio" || name == "T_h" || name == "T_c" || name == "T_ratio")
+    return Sign::positive;
+  if (name == "g" || name == "g_scale") return Sign::non_negative;
+  return Sign::any;  // Omega, Omega_scale: a coupling may have either sign
+}
+
+// The shortest text that reads back as x.
+std::string number_text(double x) {
+  char text[32];
+  const auto [end, err] = std::to_chars(text, text + sizeof text, x);
+  return err == std::errc() ? std::string(text, end) : std::to_string(x);
+}
+
+// The indices (earlier, later) of the first value equal to an earlier one; (0, 0) when all differ.
+template <class T>
+std::pair<std::size_t, std::size_t> first_repeat(const std::vector<T> &values) {
+  std::map<T, std::size_t> seen;
+  for (std::size_t j = 0; j < values.size(); ++j) {
+    const auto [it, inserted] = seen.emplace(values[j], j);
+    if (!inserted) return {it->second, j};
+  }
+  return {0, 0};
+}
+
+// A range {start, stop, num, log}: num values from start to stop, evenly spaced or, with
+// log: true, evenly spaced in the logarithm. The ends are exactly start and stop.
+void read_range(const Context &ctx, const Value &v, Sign sign, Axis &axis) {
+  check_keys(ctx, v, range_keys);
+  const Value start_v = required(ctx, v, "start");
+  const Value stop_v = required(ctx, v, "stop");
+  const double start = read_number(ctx, start_v, sign);
+  const double stop = read_number(ctx, stop_v, sign);
+  const int num =
+      read_integer(ctx, required(ctx, v, "num"), 1, max_range_num, "(values of one axis)");
+  if (const Value log = entry(v, "log"); log.node.IsDefined()) axis.log = read_bool(ctx, log);
+  if (axis.log && start <= 0)
+    fail(ctx, start_v, "must be positive for a log range, got " + start_v.node.Scalar());
+  if (axis.log && stop <= 0)
+    fail(ctx, stop_v, "must be positive for a log range, got " + stop_v.node.Scalar());
+  if (num == 1) {
+    if (stop != start)
+      fail(ctx, stop_v,
+           "must equal start (" + start_v.node.Scalar() + ") when num = 1, got " +
+               stop_v.node.Scalar());
+    axis.values = {start};
+    return;
+  }
+  axis.values.resize(num);
+  for (int i = 0; i < num; ++i) {
+    const double di = i;
+    axis.values[i] = axis.log ? start * std::pow(stop / start, di / (num - 1))
+                              : start + di * (stop - start) / (num - 1);
+    if (!std::isfinite(axis.values[i]))
+      fail(ctx, v, "value " + std::to_string(i) + " of the range is not a finite number");
+  }
+  axis.values.front() = start;
+  axis.values.back() = stop;
+}
+
+// One axis: a non-empty list of distinct values, or for a number axis a range.
+Axis read_axis(const Context &ctx, const Value &v, const std::string &name,
+               const YAML::Mark &key_mark) {
+  Axis axis;
+  axis.name = name;
+  axis.kind = axis_kind(name);
+  axis.location = location(ctx, v.path, key_mark);
+  const std::string expected = axis.kind == AxisKind::name      ? "a list of names"
+                               : axis.kind == AxisKind::integer ? "a list of integers"
+                                                                : "a list or a {start, stop, num} map";
+  if (v.node.IsMap()) {
+    if (axis.kind != AxisKind::number)
+      fail(ctx, v,
+           "expected " + expected + ", got a map; a {start, stop, num} range is only for " +
+               "number axes");
+    read_range(ctx, v, axis_sign(name), axis);
+    if (const auto [i, j] = first_repeat(axis.values); j != 0)
+      fail(ctx, v,
+           "the range gives the value " + number_text(axis.values[j]) + " at both index " +
+               std::to_string(i) + " and index " + std::to_string(j) +
+               "; the values of an axis must be distinct");
+    return axis;
+  }
+  if (!v.node.IsSequence()) fail(ctx, v, "expected " + expected + ", got " + describe(v.node));
+  if (v.node.size() == 0) fail(ctx, v, "must have at least one value, got an empty list");
+  const auto element = [&](std::size_t i) {
+    return Value{v.node[i], index_path(v.path, i), v.node[i].Mark()};
+  };
+  for (std::size_t i = 0; i < v.node.size(); ++i) {
+    if (axis.kind == AxisKind::number)
+      axis.values.push_back(read_number(ctx, element(i), axis_sign(name)));
+    else if (axis.kind == AxisKind::integer)
+      axis.values.push_back(read_integer(ctx, element(i), 1, max_N, why_max_N));
+    else if (name == "bath")
+      axis.labels.emplace_back(to_string(read_enum(ctx, element(i), all_baths)));
+    else
+      axis.labels.emplace_back(to_string(read_enum(ctx, element(i), all_couplings)));
+  }
+  // A repeated value would make selecting the points at one coordinate ambiguous.
+  const auto [i, j] =
+      axis.kind == AxisKind::name ? first_repeat(axis.labels) : first_repeat(axis.values);
+  if (j != 0)
+    fail(ctx, element(j),
+         "repeats " + index_path(v.path, i) + " (" + v.node[i].Scalar() +
+             "); the values of an axis must be distinct");
+  return axis;
+}
+
+// Pairs of axes that set the same parameter, so that a grid over both would be contradictory.
+const std::vector<std::pair<std::string, std::string>> conflicting_axes = {
+    {"T_h", "T_ratio"}, {"Omega", "Omega_scale"}, {"g", "g_scale"}};
+
+void read_sweep(const Context &ctx, const Value &section, SweepConfig &config) {
+  check_keys(ctx, section, sweep_keys);
+  const Value axes = required(ctx, section, "axes");
+  check_keys(ctx, axes, sweep_axis_names, "axis");
+  if (axes.node.size() == 0) fail(ctx, axes, "must name at least one axis, got an empty map");
+  std::map<std::string, YAML::Mark> key_marks;
+  for (const auto &kv : axes.node) {
+    const std::string &name = kv.first.Scalar();
+    key_marks[name] = mark_of(kv.first);
+    config.axes.push_back(read_axis(ctx, entry(axes, name), name, key_marks[name]));
+  }
+  // Reported at the second of the two, in the order written.
+  for (const auto &[a, b] : conflicting_axes) {
+    const auto position = [&](const std::string &name) {
+      return std::find_if(config.axes.begin(), config.axes.end(),
+                          [&](const Axis &axis) { return axis.name == name; });
+    };
+    auto first = position(a), second = position(b);
+    if (first == config.axes.end() || second == config.axes.end()) continue;
+    if (second < first) std::swap(first, second);
+    fail(ctx, child_path(axes.path, second->name), key_marks[second->name],
+         "cannot be combined with the axis " + first->name + " (" + first->location + "): " + a +
+             " and " + b + " set the same parameter; keep one of them");
+  }
+  if (const Value v = entry(section, "ranks_per_point"); v.node.IsDefined())
+    config.ranks_per_point = read_integer(ctx, v, 1, INT_MAX, "(the largest int)");
+}
+
+OutputConfig read_output(const Context &ctx, const Value &section) {
+  check_keys(ctx, section, output_keys);
+  OutputConfig output;
+  const Value path = required(ctx, section, "path");
+  output.path = scalar_text(ctx, path, "a file path");
+  if (output.path.empty()) fail(ctx, path, "must be a non-empty file path");
+  if (const Value csv = entry(section, "csv"); csv.node.IsDefined())
+    output.csv = read_bool(ctx, csv);
+  return output;
+}
+
+// The system section read again for every combination of the structural axes (row-major, the
+// last structural axis fastest), with each axis value in place of the key it names. An error keeps
+// its position and message and adds the combination that caused it.
+std::vector<SystemParameters> read_structural_bases(const Context &ctx, const Value &system,
+                                                    const std::vector<Axis> &axes) {
+  std::vector<const Axis *> structural;
+  for (const Axis &axis : axes)
+    if (axis.structural()) structural.push_back(&axis);
+  std::vector<SystemParameters> bases;
+  std::vector<std::size_t> index(structural.size(), 0);
+  for (;;) {
+    // A shallow copy holding the file's own nodes, so that their positions are kept.
+    YAML::Node copy(YAML::NodeType::Map);
+    for (const auto &kv : system.node) copy[kv.first] = kv.second;
+    std::string with;
+    for (std::size_t k = 0; k < structural.size(); ++k) {
+      const Axis &axis = *structural[k];
+      const std::string text = axis.kind == AxisKind::name
+                                   ? axis.labels[index[k]]
+                                   : std::to_string(static_cast<int>(axis.values[index[k]]));
+      copy.remove(axis.name);
+      copy[axis.name] = YAML::Node(text);
+      with += (with.empty() ? "" : ", ") + axis.name + " = " + text + " from sweep.axes." +
+              axis.name;
+    }
+    try {
+      bases.push_back(read_valid_system(ctx, {copy, system.path, system.mark}));
+    } catch (const ConfigError &e) {
+      if (with.empty()) throw;
+      throw ConfigError(std::string(e.what()) + " (with " + with + ")");
+    }
+    std::size_t k = structural.size();
+    for (; k > 0; --k) {
+      if (++index[k - 1] < structural[k - 1]->size()) break;
+      index[k - 1] = 0;
+    }
+    if (k == 0) return bases;
+  }
 }
 
 // Replaces (or adds) the value at a dotted key path by the YAML of an override "a.b=VALUE" and
@@ -384,8 +619,13 @@ void apply_override(Context &ctx, YAML::Node &root, const std::string &text) {
   map[keys.back()] = value;
 }
 
-PointConfig parse(const std::string &yaml_text, const std::string &source,
-                  const std::vector<std::string> &overrides) {
+// What the caller runs: a point solves the base and only checks the sweep and output sections when
+// they are there; a sweep needs them.
+enum class Want { point, sweep };
+
+// One reader for both: a point is the base of a sweep.
+SweepConfig parse(const std::string &yaml_text, const std::string &source,
+                  const std::vector<std::string> &overrides, Want want) {
   Context ctx{source, {}};
   std::vector<YAML::Node> documents;
   try {
@@ -411,37 +651,38 @@ PointConfig parse(const std::string &yaml_text, const std::string &source,
 
   const Value top{root, "", root.Mark()};
   check_keys(ctx, top, top_level_keys);
-  PointConfig config;
-  config.system = read_system(ctx, required(ctx, top, "system"));
-  config.solver = read_solver(ctx, entry(top, "solver"));
-  config.source = source;
-  const YAML::Node N = root["system"]["N"];
-  config.N_location = location(ctx, "system.N", mark_of(N));
+  SweepConfig config;
+  const Value system = required(ctx, top, "system");
+  config.base.system = read_valid_system(ctx, system);
+  config.base.solver = read_solver(ctx, entry(top, "solver"));
+  config.base.source = source;
+  config.base.N_location = location(ctx, "system.N", mark_of(root["system"]["N"]));
 
-  // Everything validate() checks has been checked above with a position; this is the backstop
-  // that keeps the two in step.
-  try {
-    config.system.validate();
-  } catch (const std::invalid_argument &e) {
-    throw ConfigError(source + ": " + e.what());
-  }
+  const auto section = [&](const std::string &key) {
+    return want == Want::sweep ? required(ctx, top, key) : entry(top, key);
+  };
+  if (const Value sweep = section("sweep"); sweep.node.IsDefined()) read_sweep(ctx, sweep, config);
+  if (const Value output = section("output"); output.node.IsDefined())
+    config.output = read_output(ctx, output);
+  config.structural_bases = read_structural_bases(ctx, system, config.axes);
+  config.yaml_text = yaml_text;
+  config.overrides = overrides;
   return config;
 }
 
-}  // namespace
-
-PointConfig parse_point_config(const std::string &yaml_text, const std::string &source,
-                               const std::vector<std::string> &overrides) {
-  // yaml-cpp's own exceptions should not escape (every access above is checked first); if one
-  // does, it is still a problem of this config and is reported as such.
+// yaml-cpp's own exceptions should not escape (every access above is checked first); if one does,
+// it is still a problem of this config and is reported as such.
+SweepConfig parse_reported(const std::string &yaml_text, const std::string &source,
+                           const std::vector<std::string> &overrides, Want want) {
   try {
-    return parse(yaml_text, source, overrides);
+    return parse(yaml_text, source, overrides, want);
   } catch (const YAML::Exception &e) {
     throw ConfigError(source + ": " + e.what());
   }
 }
 
-PointConfig load_point_config(const std::string &path, const std::vector<std::string> &overrides) {
+// The text of a config file, with the file's problems reported as ConfigError.
+std::string read_config_file(const std::string &path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw ConfigError(path + ": is a directory, not a config file");
@@ -450,7 +691,27 @@ PointConfig load_point_config(const std::string &path, const std::vector<std::st
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ConfigError(path + ": cannot read config file: " + std::strerror(errno));
-  return parse_point_config(text.str(), path, overrides);
+  return text.str();
+}
+
+}  // namespace
+
+PointConfig parse_point_config(const std::string &yaml_text, const std::string &source,
+                               const std::vector<std::string> &overrides) {
+  return parse_reported(yaml_text, source, overrides, Want::point).base;
+}
+
+PointConfig load_point_config(const std::string &path, const std::vector<std::string> &overrides) {
+  return parse_point_config(read_config_file(path), path, overrides);
+}
+
+SweepConfig parse_sweep_config(const std::string &yaml_text, const std::string &source,
+                               const std::vector<std::string> &overrides) {
+  return parse_reported(yaml_text, source, overrides, Want::sweep);
+}
+
+SweepConfig load_sweep_config(const std::string &path, const std::vector<std::string> &overrides) {
+  return parse_sweep_config(read_config_file(path), path, overrides);
 }
 
 }  // namespace nessmap
