@@ -1,9 +1,11 @@
 // nessmap: non-equilibrium steady states of two qubit ensembles between two baths.
 //
 //   nessmap point CONFIG.yaml [--set KEY=VALUE ...] [PETSc/SLEPc options]
+//   mpirun -n P nessmap sweep CONFIG.yaml [--set KEY=VALUE ...] [sweep options] [PETSc options]
 //
-// Exit status: 0 the point solved, 1 the point failed (JSON still printed, with status and
-// reason), 2 bad input or usage.
+// Exit status of point: 0 the point solved, 1 the point failed (JSON still printed, with status
+// and reason), 2 bad input or usage. Of sweep: see sweep/sweep.hpp (0 complete, 1 error, 2 bad
+// input, 3 interrupted and resumable).
 #include <slepcsys.h>
 
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "liouvillian/petsc.hpp"
 #include "solver/steady_state.hpp"
 #include "sweep/point.hpp"
+#include "sweep/sweep.hpp"
 
 namespace {
 
@@ -25,24 +28,60 @@ constexpr int exit_bad_input = 2;
 
 const char *usage =
     "usage: nessmap point CONFIG.yaml [--set section.key=VALUE ...] [PETSc/SLEPc options]\n"
+    "       mpirun -n P nessmap sweep CONFIG.yaml [--set ...] [sweep options] [PETSc/SLEPc options]\n"
     "\n"
     "  point     solve one parameter point and print its observables as one JSON object\n"
+    "            (a sweep config solves its base point: the system section as written)\n"
+    "  sweep     solve every point of the grid in the config's sweep section and write\n"
+    "            output.path (HDF5/netCDF-4); finished points go to output.path.journal first\n"
     "\n"
-    "  --set     override a value of the YAML (parsed as YAML: --set system.g_h=[0.5,0.6])\n"
+    "  --set KEY=VALUE          override a value of the YAML (parsed as YAML: --set system.g_h=[0.5,0.6],\n"
+    "                           --set sweep.axes.omega_ratio.num=50, --set output.path=out.h5)\n"
+    "sweep options:\n"
+    "  --ranks-per-point K      solve each point on K ranks (a distributed matrix); sets\n"
+    "                           sweep.ranks_per_point\n"
+    "  --resume                 require a journal to resume (by default one is resumed if present)\n"
+    "  --restart                discard an existing journal and start again\n"
+    "  --slab I/K               compute only the I-th (0-based) of K slices of the points, into its\n"
+    "                           own journal; a later run without --slab merges the slabs\n"
+    "  --quiet                  no progress output\n"
+    "  --progress-interval S    seconds between progress lines when stderr is not a terminal (10)\n"
+    "\n"
     "  PETSc options select and tune the solvers, e.g. -ksp_type gmres -pc_type ilu,\n"
-    "  -pc_factor_mat_solver_type superlu, -eps_tol 1e-12, -log_view.\n";
+    "  -pc_factor_mat_solver_type superlu, -eps_tol 1e-12, -log_view.\n"
+    "\n"
+    "sweep exit status: 0 complete (failed points are recorded in the file), 1 error, 2 bad input,\n"
+    "3 interrupted by SIGTERM/SIGUSR1/SIGINT: run the same command again to compute the rest.\n";
 
 struct Arguments {
   std::string command, config;
   std::vector<std::string> overrides;
   std::vector<char *> petsc;  // argv for PETSc: program name and the options we do not own
+  nessmap::SweepOptions sweep;
+  bool sweep_option_given = false;
+  std::string command_line;
 };
+
+int parse_int(const std::string &option, const std::string &text, int lo) {
+  std::size_t used = 0;
+  int v = 0;
+  try {
+    v = std::stoi(text, &used);
+  } catch (const std::exception &) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v < lo)
+    throw std::invalid_argument(option + " needs an integer >= " + std::to_string(lo) + ", got '" + text + "'");
+  return v;
+}
 
 // Our own arguments are the command, the config file and --set; options with one dash belong to
 // PETSc/SLEPc; anything else with two dashes is a mistake worth naming.
 Arguments parse_arguments(int argc, char **argv) {
   Arguments a;
   a.petsc.push_back(argv[0]);
+  for (int k = 0; k < argc; ++k) a.command_line += (k ? " " : "") + std::string(argv[k]);
+  a.sweep.command_line = a.command_line;
   if (argc < 2) throw std::invalid_argument("missing command");
   a.command = argv[1];
   int i = 2;
@@ -54,6 +93,29 @@ Arguments parse_arguments(int argc, char **argv) {
       a.overrides.emplace_back(argv[++i]);
     } else if (arg.rfind("--set=", 0) == 0) {
       a.overrides.push_back(arg.substr(6));
+    } else if (arg == "--ranks-per-point" || arg == "--slab" || arg == "--progress-interval") {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      const std::string value = argv[++i];
+      a.sweep_option_given = true;
+      if (arg == "--ranks-per-point") {
+        parse_int(arg, value, 1);
+        a.overrides.push_back("sweep.ranks_per_point=" + value);
+      } else if (arg == "--slab") {
+        const auto slash = value.find('/');
+        if (slash == std::string::npos) throw std::invalid_argument("--slab needs I/K, e.g. --slab 0/4, got '" + value + "'");
+        a.sweep.slab = parse_int(arg + " I", value.substr(0, slash), 0);
+        a.sweep.slabs = parse_int(arg + " K", value.substr(slash + 1), 1);
+        if (a.sweep.slab >= a.sweep.slabs)
+          throw std::invalid_argument("--slab I/K needs 0 <= I < K, got '" + value + "'");
+      } else {
+        char *end = nullptr;
+        a.sweep.progress_interval = std::strtod(value.c_str(), &end);
+        if (*end != '\0' || !(a.sweep.progress_interval > 0))
+          throw std::invalid_argument("--progress-interval needs a positive number of seconds, got '" + value + "'");
+      }
+    } else if (arg == "--resume" || arg == "--restart" || arg == "--quiet") {
+      a.sweep_option_given = true;
+      (arg == "--resume" ? a.sweep.resume : arg == "--restart" ? a.sweep.restart : a.sweep.quiet) = true;
     } else if (arg.rfind("--", 0) == 0) {
       throw std::invalid_argument("unknown option " + arg);
     } else {
@@ -61,6 +123,9 @@ Arguments parse_arguments(int argc, char **argv) {
     }
   }
   if (a.config.empty()) throw std::invalid_argument("missing CONFIG.yaml");
+  if (a.sweep.resume && a.sweep.restart) throw std::invalid_argument("--resume and --restart contradict each other");
+  if (a.command == "point" && a.sweep_option_given)
+    throw std::invalid_argument("--ranks-per-point, --resume, --restart, --slab, --quiet and --progress-interval are sweep options");
   a.petsc.push_back(nullptr);
   return a;
 }
@@ -104,6 +169,31 @@ void warn_unused_options() {
   PetscOptionsLeftRestore(nullptr, &n, &names, &values);
 }
 
+// The options in force, as text (part of a sweep's identity and provenance).
+std::string solver_options() {
+  char *all = nullptr;
+  if (PetscOptionsGetAll(nullptr, &all) != 0 || all == nullptr) return "";
+  std::string s = all;
+  PetscFree(all);
+  return s;
+}
+
+int run_sweep(Arguments &args) {
+  const auto config = nessmap::load_sweep_config(args.config, args.overrides);
+  // Every family must fit before any work starts (its N is the largest of the sweep's).
+  nessmap::PointConfig family = config.base;
+  for (const auto &axis : config.axes)
+    if (axis.name == "N") family.N_location = axis.location;
+  for (const auto &base : config.structural_bases) {
+    family.system = base;
+    check_memory(family);
+  }
+  args.sweep.solver_options = solver_options();
+  const int status = nessmap::run_sweep(PETSC_COMM_WORLD, config, args.sweep);
+  warn_unused_options();
+  return status;
+}
+
 int run_point(const Arguments &args) {
   const auto config = nessmap::load_point_config(args.config, args.overrides);
   check_memory(config);
@@ -126,7 +216,8 @@ int main(int argc, char **argv) {
   Arguments args;
   try {
     args = parse_arguments(argc, argv);
-    if (args.command != "point") throw std::invalid_argument("unknown command '" + args.command + "'");
+    if (args.command != "point" && args.command != "sweep")
+      throw std::invalid_argument("unknown command '" + args.command + "'");
   } catch (const std::exception &e) {
     std::cerr << "nessmap: " << e.what() << "\n\n" << usage;
     return exit_bad_input;
@@ -138,13 +229,15 @@ int main(int argc, char **argv) {
   nessmap::install_petsc_error_handler();
 
   int status = 0;
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   try {
-    status = run_point(args);
+    status = args.command == "sweep" ? run_sweep(args) : run_point(args);
   } catch (const nessmap::ConfigError &e) {
-    std::cerr << "nessmap: " << e.what() << "\n";
+    if (rank == 0) std::cerr << "nessmap: " << e.what() << "\n";
     status = exit_bad_input;
   } catch (const std::exception &e) {
-    std::cerr << "nessmap: error: " << e.what() << "\n";
+    if (rank == 0) std::cerr << "nessmap: error: " << e.what() << "\n";
     status = exit_failed_point;
   }
   SlepcFinalize();

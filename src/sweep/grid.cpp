@@ -1,0 +1,98 @@
+#include "sweep/grid.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace nessmap {
+
+Grid::Grid(const SweepConfig &config) : axes_(config.axes), bases_(config.structural_bases) {
+  std::int64_t families = 1;
+  for (std::size_t a = 0; a < axes_.size(); ++a) {
+    const auto n = static_cast<std::int64_t>(axes_[a].size());
+    if (n < 1) throw std::invalid_argument("sweep axis " + axes_[a].name + " has no values");
+    size_ *= n;
+    if (axes_[a].structural()) {
+      structural_.push_back(a);
+      families *= n;
+    } else {
+      values_.push_back(a);
+      family_size_ *= n;
+    }
+  }
+  if (static_cast<std::int64_t>(bases_.size()) != families)
+    throw std::invalid_argument("sweep: " + std::to_string(bases_.size()) +
+                                " structural bases for " + std::to_string(families) + " families");
+  family_order_.resize(families);
+  std::iota(family_order_.begin(), family_order_.end(), 0);
+  std::stable_sort(family_order_.begin(), family_order_.end(),
+                   [&](int a, int b) { return bases_[a].N > bases_[b].N; });
+}
+
+std::vector<std::size_t> Grid::shape() const {
+  std::vector<std::size_t> s;
+  for (const auto &a : axes_) s.push_back(a.size());
+  return s;
+}
+
+std::vector<std::size_t> Grid::unravel(std::int64_t index) const {
+  std::vector<std::size_t> at(axes_.size());
+  for (std::size_t a = axes_.size(); a-- > 0;) {
+    const auto n = static_cast<std::int64_t>(axes_[a].size());
+    at[a] = static_cast<std::size_t>(index % n);
+    index /= n;
+  }
+  return at;
+}
+
+std::int64_t Grid::task_index(std::int64_t task) const {
+  // Split the task into (family, value-axes offset), each row-major over its own axes, and
+  // interleave the two multi-indices back into the grid's row-major order.
+  std::int64_t family = family_order_[task / family_size_];
+  std::int64_t offset = task % family_size_;
+  std::vector<std::size_t> at(axes_.size());
+  for (std::size_t k = structural_.size(); k-- > 0;) {
+    const auto n = static_cast<std::int64_t>(axes_[structural_[k]].size());
+    at[structural_[k]] = static_cast<std::size_t>(family % n);
+    family /= n;
+  }
+  for (std::size_t k = values_.size(); k-- > 0;) {
+    const auto n = static_cast<std::int64_t>(axes_[values_[k]].size());
+    at[values_[k]] = static_cast<std::size_t>(offset % n);
+    offset /= n;
+  }
+  std::int64_t index = 0;
+  for (std::size_t a = 0; a < axes_.size(); ++a)
+    index = index * static_cast<std::int64_t>(axes_[a].size()) + static_cast<std::int64_t>(at[a]);
+  return index;
+}
+
+SystemParameters Grid::parameters(std::int64_t index) const {
+  const auto at = unravel(index);
+  std::size_t family = 0;
+  for (std::size_t a : structural_) family = family * axes_[a].size() + at[a];
+  SystemParameters p = bases_[family];
+
+  auto value = [&](const char *name) -> const double * {
+    for (std::size_t a : values_)
+      if (axes_[a].name == name) return &axes_[a].values[at[a]];
+    return nullptr;
+  };
+  if (const double *x = value("omega_ratio")) p.omega_h = *x * p.omega_c;
+  if (const double *x = value("T_c")) p.T_c = *x;
+  if (const double *x = value("T_h")) p.T_h = *x;
+  if (const double *x = value("T_ratio")) p.T_h = *x * p.T_c;
+  const auto pairs = p.coupled_pairs();
+  if (const double *x = value("Omega"))
+    for (auto [a, b] : pairs) p.Omega[a][b] = *x;
+  if (const double *x = value("Omega_scale"))
+    for (auto [a, b] : pairs) p.Omega[a][b] *= *x;
+  for (auto *g : {&p.g_h, &p.g_c}) {
+    if (const double *x = value("g")) std::fill(g->begin(), g->end(), *x);
+    if (const double *x = value("g_scale"))
+      for (double &v : *g) v *= *x;
+  }
+  return p;
+}
+
+} // namespace nessmap

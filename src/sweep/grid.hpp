@@ -1,0 +1,47 @@
+#pragma once
+// The grid of a sweep: the Cartesian product of its axes, in the order written. A point is named
+// by its flat index, row-major over the axes (the last axis varies fastest), which is also its
+// position in every output array.
+//
+// Points are computed in a different order, the task order: grouped by family (a combination of
+// the structural axes N, bath and coupling, which fix the Liouvillian's sparsity pattern), so
+// that a worker going through consecutive tasks reuses its matrices and factorization; families
+// with larger N come first, so that the longest solves do not trail at the end.
+#include <cstdint>
+#include <vector>
+
+#include "io/config.hpp"
+
+namespace nessmap {
+
+class Grid {
+public:
+  explicit Grid(const SweepConfig &config);
+
+  std::int64_t size() const { return size_; }
+  const std::vector<Axis> &axes() const { return axes_; }
+  std::vector<std::size_t> shape() const;
+  std::vector<std::size_t> unravel(std::int64_t index) const;
+
+  // The parameters of a point: its family's base with the value axes applied, in this order:
+  // omega_ratio (omega_h = x omega_c), T_c, T_h, T_ratio (T_h = r T_c), Omega or Omega_scale
+  // (every coupling of the family set to, or multiplied by, the value), g or g_scale (g_h and g_c
+  // together).
+  SystemParameters parameters(std::int64_t index) const;
+
+  // Task order: task t is computed as grid point task_index(t); family_of_task(t) increases
+  // with t.
+  std::int64_t task_index(std::int64_t task) const;
+  int family_of_task(std::int64_t task) const { return static_cast<int>(task / family_size_); }
+  int families() const { return static_cast<int>(family_order_.size()); }
+  std::int64_t family_size() const { return family_size_; }
+
+private:
+  std::vector<Axis> axes_;
+  std::vector<SystemParameters> bases_;  // per structural combination, as in SweepConfig
+  std::vector<std::size_t> structural_, values_;  // positions in axes_ of each kind
+  std::vector<int> family_order_;        // task order of the structural combinations
+  std::int64_t size_ = 1, family_size_ = 1;
+};
+
+} // namespace nessmap
