@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 namespace nessmap {
 namespace {
@@ -55,6 +56,7 @@ public:
     // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
     NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
+    if (uses_mumps()) detect_null_pivots();
   }
 
   bool solve(Mat A, Vec x, SteadyState &out) override {
@@ -83,10 +85,59 @@ public:
       if (pcr != PC_NOERROR) out.reason += std::string(" (") + PCFailedReasons[pcr] + ")";
       return false;
     }
+#if defined(PETSC_HAVE_MUMPS)
+    if (Mat F = mumps_factor()) {
+      PetscInt null_pivots = 0;
+      NESSMAP_PETSC(MatMumpsGetInfog(F, 28, &null_pivots));
+      if (null_pivots > 0) {
+        out.reason = "the steady state is not unique: with the trace row the Liouvillian still has " +
+                     std::to_string(null_pivots) +
+                     " null pivot(s), so its null space has dimension > 1 (identical qubits under a common "
+                     "bath have dark states; make the couplings g non-uniform)";
+        return false;
+      }
+    }
+#endif
     return true;
   }
 
 private:
+  // With the trace row in place the matrix is regular exactly when the steady state is unique. A
+  // null space of dimension > 1 leaves it singular, and LU then returns some member of that space
+  // (sometimes a valid-looking one). MUMPS's null pivot detection (ICNTL(24)) names it: a pivot
+  // below 1e-12 ||A|| (CNTL(3)) counts as null; roundoff leaves ~1e-16 ||A|| in a singular
+  // direction, while the smallest rates of a unique problem stay far above. The settings go into
+  // the options database, which every factor matrix reads when it is created (a new family makes
+  // a new one), and an explicit option of the user's wins.
+  static void detect_null_pivots() {
+#if defined(PETSC_HAVE_MUMPS)
+    for (const auto &[name, value] : {std::pair{"-mat_mumps_icntl_24", "1"}, std::pair{"-mat_mumps_cntl_3", "1e-12"}}) {
+      PetscBool set = PETSC_FALSE;
+      NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, name, &set));
+      if (!set) NESSMAP_PETSC(PetscOptionsSetValue(nullptr, name, value));
+    }
+#endif
+  }
+
+  bool uses_mumps() const {
+    PC pc;
+    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    PetscBool lu = PETSC_FALSE;
+    NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCLU, &lu));
+    MatSolverType type = nullptr;
+    return lu && PCFactorGetMatSolverType(pc, &type) == 0 && type && std::string(type) == MATSOLVERMUMPS;
+  }
+
+  // The factor of the last solve when it is MUMPS's LU, else nullptr.
+  Mat mumps_factor() const {
+    if (!uses_mumps()) return nullptr;
+    PC pc;
+    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    Mat F = nullptr;
+    NESSMAP_PETSC(PCFactorGetMatrix(pc, &F));
+    return F;
+  }
+
   PetscKSP ksp_;
   PetscVec b_;
 };
