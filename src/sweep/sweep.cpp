@@ -1,6 +1,8 @@
 #include "sweep/sweep.hpp"
 
+#include <fcntl.h>
 #include <slepcsys.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,7 +79,7 @@ constexpr int tag_work = 102;    // master -> group leader: a chunk of grid indi
 struct ReportHeader {
   std::uint32_t requests = 0;  // chunks asked for
   std::uint32_t reports = 0;   // 1 when the message carries the results of a chunk
-  std::uint32_t stopping = 0;  // the sender caught a stop signal
+  std::uint32_t stopping = 0;  // the stop signal the sender caught, or 0
   std::uint32_t points = 0;    // records that follow
   double seconds = 0;          // time spent computing them
 };
@@ -277,7 +279,9 @@ struct WorkerState {
   int requests = 0;        // asked for, not yet answered
   int chunks_out = 0;      // chunks sent, results not yet received
   bool told_empty = false; // answered with an empty chunk at least once
-  bool finished() const { return hello && told_empty && requests == 0 && chunks_out == 0; }
+  bool stopped = false;    // reported that it is stopping: it asks for nothing more
+  // Nothing of its is in flight: it has exited or will once it reads the empty answers sent.
+  bool finished() const { return hello && (told_empty || stopped) && requests == 0 && chunks_out == 0; }
 };
 
 class Master {
@@ -341,7 +345,10 @@ private:
         journal_.append(records);
         account(h.points, h.seconds);
       }
-      if (h.stopping && !stopping_) begin_stop(SIGTERM);
+      if (h.stopping) {
+        w.stopped = true;
+        if (!stopping_) begin_stop(static_cast<int>(h.stopping));
+      }
       any = true;
     }
     return any;
@@ -462,7 +469,7 @@ void work(MPI_Comm world, GroupEvaluator &group) {
       sends.progress();
     }
     h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    h.stopping = stopping ? 1 : 0;
+    h.stopping = stopping ? static_cast<std::uint32_t>(stop_signal) : 0;
     h.requests = stopping ? 0 : 1;
     outstanding += static_cast<int>(h.requests);
     report(h, records);
@@ -516,7 +523,43 @@ std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const Sweep
 
 // What the master prepares before any point is computed: the journal (new or resumed), the
 // records already done, the list of tasks left.
+// One run at a time per output: a second run (a resubmitted job while the first still runs, or
+// ranks orphaned by a killed mpirun) must not append to the same journal. The lock is an flock on
+// "<output.path>.lock", released by the kernel when the process ends however it ends.
+class OutputLock {
+public:
+  explicit OutputLock(const std::string &output) : path_(output + ".lock") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw ConfigError(path_ + ": cannot create the lock file: " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char holder[256] = "";
+      const auto n = ::pread(fd_, holder, sizeof holder - 1, 0);
+      ::close(fd_);
+      throw ConfigError(output + ": another nessmap run is writing this output (" +
+                        (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("unknown process")) +
+                        "); wait for it to end or stop it");
+    }
+    char host[128] = "";
+    gethostname(host, sizeof host - 1);
+    const std::string me = "pid " + std::to_string(::getpid()) + " on " + host;
+    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
+      // The holder's name is only for the message above.
+    }
+  }
+  ~OutputLock() {
+    ::unlink(path_.c_str());
+    ::close(fd_);
+  }
+  OutputLock(const OutputLock &) = delete;
+  OutputLock &operator=(const OutputLock &) = delete;
+
+private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 struct Preparation {
+  std::unique_ptr<OutputLock> lock;
   std::optional<JournalWriter> journal;
   std::int64_t from_journal = 0;
   std::vector<std::int64_t> pending;
@@ -532,6 +575,7 @@ Preparation prepare(const SweepConfig &config, const SweepOptions &options, cons
   std::error_code ec;
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec) throw ConfigError(config.output.path + ": output.path: cannot create directory " + parent.string() + ": " + ec.message());
+  prep.lock = std::make_unique<OutputLock>(options.slabs > 1 ? path : config.output.path);
 
   std::optional<JournalContents> existing;
   if (!options.restart) existing = read_journal(path);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Failed points are recorded and the sweep completes (exit 0): (1) a solver forced to fail
+# (GMRES without preconditioner, one iteration) fails every point with the solver's reason;
+# (2) identical qubits (uniform g) under a common bath have no unique steady state, so exactly
+# the common-bath points fail while cascaded and independent ones solve.
+set -euo pipefail
+nessmap=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+config=tests/cli/configs/sweep_small.yaml
+"$nessmap" sweep $config --quiet --set output.path="$tmp/forced.h5" -ksp_type gmres -pc_type none -ksp_max_it 1
+"$nessmap" sweep $config --quiet --set output.path="$tmp/uniform.h5" --set system.g_h=0.5 --set system.g_c=0.5
+/usr/bin/python3 - "$tmp/forced.h5" "$tmp/uniform.h5" <<'PY'
+import sys
+import numpy as np
+import xarray as xr
+forced, uniform = (xr.open_dataset(p) for p in sys.argv[1:3])
+fails = []
+def check(ok, what):
+    if not ok: fails.append(what)
+meaning = dict(zip(forced["status"].attrs["flag_values"], forced["status"].attrs["flag_meanings"].split()))
+check(meaning == {0: "ok", 1: "failed", 2: "not_computed"}, f"status flags {meaning}")
+check(int((forced["status"] == 1).sum()) == 180, "forced: not every point failed")
+check(int(forced.attrs["points_failed"]) == 180 and int(forced.attrs["points_not_computed"]) == 0, "forced: counts")
+check(bool(np.isnan(forced["W"]).all()), "forced: W of failed points is not NaN")
+check(bool((forced["regime"] == -1).all()), "forced: regime of failed points is not -1")
+reasons = [str(r) for r in forced["failure_reason"].values]
+check(len(reasons) == 180 and all("did not converge" in r for r in reasons), f"forced: reasons {reasons[:2]}")
+check(sorted(forced["failure_index"].values.tolist()) == list(range(180)), "forced: failure_index")
+st = uniform["status"]
+check(bool((st.sel(bath="common") == 1).all()), "uniform: common-bath points did not fail")
+check(bool((st.sel(bath=["cascaded", "independent"]) == 0).all()), "uniform: cascaded/independent points failed")
+check(all("not unique" in str(r) for r in uniform["failure_reason"].values), "uniform: reason")
+idx = uniform["failure_index"].values
+bath_of = (idx // 2) % 3   # row-major over (omega_ratio 30, bath 3, coupling 2)
+check(bool((bath_of == 0).all()) and len(idx) == 60, f"uniform: failure_index does not point at common: {idx[:6]}")
+for f in fails: print("FAIL:", f, file=sys.stderr)
+sys.exit(1 if fails else 0)
+PY
