@@ -711,6 +711,9 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
     } catch (const ConfigError &e) {
       error = e.what();
       status = sweep_bad_input;
+    } catch (const JournalError &e) {
+      error = std::string(e.what()) + " (move it away, or run with --restart to replace it)";
+      status = sweep_bad_input;
     } catch (const std::exception &e) {
       error = e.what();
       status = sweep_error;
