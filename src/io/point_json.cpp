@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "sweep/record.hpp"
+
 namespace nessmap {
 
 JsonObject point_json(const PointConfig &config, const PointResult &r) {
@@ -32,34 +34,16 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
       .add("solve_seconds", ss.seconds)
       .add("system", system);
 
-  const Observables none{};
-  const Observables &o = r.observables ? *r.observables : none;
-  const bool have = r.observables.has_value();
-  auto val = [have](double v) { return have ? v : std::numeric_limits<double>::quiet_NaN(); };
-  const auto &c = o.currents;
-  j.add("Q_h", val(c.Q_h)).add("Q_c", val(c.Q_c)).add("W", val(c.W));
-  j.add("Q_h_loc", val(c.Q_h_loc)).add("Q_h_nonloc", val(c.Q_h_nonloc));
-  j.add("Q_c_loc", val(c.Q_c_loc)).add("Q_c_nonloc", val(c.Q_c_nonloc));
-  j.add("W_loc", val(c.W_loc)).add("W_nonloc", val(c.W_nonloc));
-  j.add("C_loc", val(o.coherences.C_loc))
-      .add("C_nonloc", val(o.coherences.C_nonloc))
-      .add("C_nonloc_factorized", val(o.coherences.C_nonloc_factorized));
-  j.add("excitation_current", val(c.excitation_current))
-      .add("entropy_production", val(o.entropy_production));
-  if (have) j.add("regime", to_string(o.regime));
-  else j.add_null("regime");
-  j.add("efficiency", o.efficiency)
-      .add("eta_carnot", o.eta_carnot)
-      .add("cop_refrigerator", o.cop_refrigerator)
-      .add("cop_accelerator", o.cop_accelerator);
-  j.add("populations_h", o.populations_h).add("populations_c", o.populations_c);
-  j.add("purity", val(o.purity)).add("l1_coherence", val(o.l1_coherence));
-  const bool solved = ss.converged;
-  j.add("trace_error", solved ? ss.trace_error : std::numeric_limits<double>::quiet_NaN())
-      .add("hermiticity_error", val(o.hermiticity_error))
-      .add("residual_norm", solved ? ss.residual_norm : std::numeric_limits<double>::quiet_NaN())
-      .add("first_law_residual", val(o.first_law_residual))
-      .add("min_eigenvalue", val(o.min_eigenvalue));
+  // Every per-point number under the name it has in the sweep files (sweep/record.hpp); NaN
+  // (failed, or a figure of merit outside its regime) is written as null.
+  for (const auto &field : point_fields()) j.add(field.name, field.get(r));
+  if (r.observables) {
+    j.add("regime", to_string(r.observables->regime))
+        .add("populations_h", r.observables->populations_h)
+        .add("populations_c", r.observables->populations_c);
+  } else {
+    j.add_null("regime").add("populations_h", std::vector<double>{}).add("populations_c", std::vector<double>{});
+  }
   return j;
 }
 

@@ -52,11 +52,11 @@ const std::vector<Field> &point_fields() {
     {"cop_accelerator", "accelerator COP Q_h/W", unitless, [](const PointResult &r) { return merit(r, &Observables::cop_accelerator); }},
     {"purity", "purity Tr rho^2", unitless, [](const PointResult &r) { return observed(r, &Observables::purity); }},
     {"l1_coherence", "l1-norm of coherence of rho", unitless, [](const PointResult &r) { return observed(r, &Observables::l1_coherence); }},
-    {"trace_error", "|Tr rho - 1|", unitless, [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.trace_error : nan; }},
-    {"hermiticity_error", "max |rho - rho^dagger|", unitless, [](const PointResult &r) { return observed(r, &Observables::hermiticity_error); }},
-    {"residual_norm", "||L rho||", "omega_c", [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.residual_norm : nan; }},
-    {"first_law_residual", "|Q_h + Q_c + W| relative to the largest", unitless, [](const PointResult &r) { return observed(r, &Observables::first_law_residual); }},
-    {"min_eigenvalue", "smallest eigenvalue of rho", unitless, [](const PointResult &r) { return observed(r, &Observables::min_eigenvalue); }},
+    {"trace_error", "|Tr rho - 1|", unitless, [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.trace_error : nan; }, true},
+    {"hermiticity_error", "max |rho - rho^dagger|", unitless, [](const PointResult &r) { return observed(r, &Observables::hermiticity_error); }, true},
+    {"residual_norm", "||L rho||", "omega_c", [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.residual_norm : nan; }, true},
+    {"first_law_residual", "|Q_h + Q_c + W| relative to the largest", unitless, [](const PointResult &r) { return observed(r, &Observables::first_law_residual); }, true},
+    {"min_eigenvalue", "smallest eigenvalue of rho", unitless, [](const PointResult &r) { return observed(r, &Observables::min_eigenvalue); }, true},
   };
   // clang-format on
   return fields;
@@ -77,8 +77,8 @@ PointRecord make_record(std::int64_t index, const PointResult &r) {
   const bool ok = r.status == PointStatus::ok;
   rec.status = ok ? RecordStatus::ok : RecordStatus::failed;
   rec.regime = ok && r.observables ? static_cast<std::int8_t>(r.observables->regime) : -1;
-  for (const auto &f : point_fields()) rec.values.push_back(f.get(r));
-  if (r.observables) {
+  for (const auto &f : point_fields()) rec.values.push_back(ok || f.diagnostic ? f.get(r) : nan);
+  if (r.observables && ok) {
     rec.populations_h = r.observables->populations_h;
     rec.populations_c = r.observables->populations_c;
   }

@@ -18,6 +18,9 @@ struct Field {
   const char *long_name;  // for plots and the HDF5 attribute
   const char *units;      // hbar = k_B = 1; energies in units of omega_c as configured
   double (*get)(const PointResult &);
+  // A health measure of the solution (kept for failed points: it tells why); the others are
+  // physics, NaN in the files wherever a point failed.
+  bool diagnostic = false;
 };
 const std::vector<Field> &point_fields();
 
