@@ -614,9 +614,19 @@ void apply_override(Context &ctx, YAML::Node &root, const std::string &text) {
           "' cannot be set in it");
     map.reset(child);
   }
-  // Remove, then insert: assigning to the existing node would also change any alias of it.
-  map.remove(keys.back());
-  map[keys.back()] = value;
+  // A new key goes at the end; an existing one is replaced where it stands (the order of
+  // sweep.axes is the grid's): every entry is taken out and put back in order. Assigning to the
+  // existing value node instead would also change any alias of it.
+  std::vector<std::pair<YAML::Node, YAML::Node>> entries;
+  for (const auto &kv : map) entries.emplace_back(kv.first, kv.second);
+  for (const auto &entry : entries) map.remove(entry.first);
+  bool replaced = false;
+  for (const auto &[key, old] : entries) {
+    const bool target = key.Scalar() == keys.back();
+    map[key] = target ? value : old;
+    replaced = replaced || target;
+  }
+  if (!replaced) map[keys.back()] = value;
 }
 
 // What the caller runs: a point solves the base and only checks the sweep and output sections when

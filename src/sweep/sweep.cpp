@@ -196,6 +196,8 @@ bool cosmetic_option(const std::string &name) {
   for (const char *prefix : {"log", "info", "malloc", "memory", "options_left", "on_error", "help",
                              "version", "history", "check_pointer_intensity", "fp_trap"})
     if (name.rfind(prefix, 0) == 0) return true;
+  for (const char *part : {"_view", "_monitor", "_converged_reason"})
+    if (name.find(part) != std::string::npos) return true;
   return false;
 }
 
@@ -203,16 +205,19 @@ std::string result_options(const std::string &options) {
   std::istringstream in(options);
   std::vector<std::string> tokens;
   for (std::string t; in >> t;) tokens.push_back(t);
-  std::string out;
+  // name -> value: the last occurrence wins, as in PETSc, and the order written does not matter.
+  std::map<std::string, std::string> options_by_name;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i].size() < 2 || tokens[i][0] != '-') continue;
     const std::string name = tokens[i].substr(1);
     std::string value;
     if (i + 1 < tokens.size() && (tokens[i + 1][0] != '-' || std::isdigit(static_cast<unsigned char>(tokens[i + 1][1]))))
       value = tokens[++i];
-    if (cosmetic_option(name)) continue;
-    out += (out.empty() ? "-" : " -") + name + (value.empty() ? "" : " " + value);
+    if (!cosmetic_option(name)) options_by_name[name] = value;
   }
+  std::string out;
+  for (const auto &[name, value] : options_by_name)
+    out += (out.empty() ? "-" : " -") + name + (value.empty() ? "" : " " + value);
   return out;
 }
 
