@@ -45,7 +45,7 @@ const char *usage =
     "  --slab I/K               compute only the I-th (0-based) of K slices of the points, into its\n"
     "                           own journal; a later run without --slab merges the slabs\n"
     "  --quiet                  no progress output\n"
-    "  --progress-interval S    seconds between progress lines when stderr is not a terminal (10)\n"
+    "  --progress-interval S    seconds between progress lines when stderr is not a terminal (5)\n"
     "\n"
     "  PETSc options select and tune the solvers, e.g. -ksp_type gmres -pc_type ilu,\n"
     "  -pc_factor_mat_solver_type superlu, -eps_tol 1e-12, -log_view.\n"
@@ -190,7 +190,7 @@ int run_sweep(Arguments &args) {
   }
   args.sweep.solver_options = solver_options();
   const int status = nessmap::run_sweep(PETSC_COMM_WORLD, config, args.sweep);
-  warn_unused_options();
+  if (status != nessmap::sweep_bad_input) warn_unused_options();
   return status;
 }
 

@@ -1,3 +1,4 @@
+#include <charconv>
 #include "io/json.hpp"
 
 #include <cmath>
@@ -7,9 +8,10 @@ namespace nessmap {
 
 std::string json_number(double v) {
   if (!std::isfinite(v)) return "null";
+  // The shortest text that reads back as the same double (0.05, not 0.050000000000000003).
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  return std::string(buf, end);
 }
 
 std::string json_string(const std::string &s) {

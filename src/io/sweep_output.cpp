@@ -71,8 +71,11 @@ void fixed_parameters(const SweepConfig &config, std::vector<netcdf::Attribute> 
 }
 
 void replace_atomically(const std::string &tmp, const std::string &path) {
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + " into place: " + std::strerror(errno));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot rename " + tmp + " into place: " + why);
+  }
 }
 
 } // namespace

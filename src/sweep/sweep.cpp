@@ -235,6 +235,7 @@ std::map<std::string, std::string> identity_lines(const std::string &text, std::
 }
 
 std::string shorten(const std::string &v) {
+  if (v.empty()) return "(none)";
   return v.size() <= 72 ? v : v.substr(0, 60) + " ... (" + std::to_string(v.size()) + " characters)";
 }
 
@@ -313,11 +314,14 @@ public:
       }
       progress_.update(results_.computed, results_.failed);
       const bool all_handed_out = stopping_ || cursor_ >= pending_.size();
+      sends_.progress();
       if (all_handed_out && std::all_of(workers_.begin(), workers_.end(), [](const auto &w) { return w.finished(); }))
         break;
+      if (stopping_) flush_own();
       if (worked) nap.reset();
       else nap();
     }
+    sends_.wait_all();
     return stopped_by_;
   }
 
@@ -363,7 +367,10 @@ private:
     for (auto &w : workers_) {
       while (w.requests > 0) {
         const std::vector<std::int64_t> chunk = stopping_ ? std::vector<std::int64_t>{} : take(chunk_size());
-        MPI_Send(chunk.data(), static_cast<int>(chunk.size()), MPI_INT64_T, w.rank, tag_work, world_);
+        // Non-blocking: a chunk of more than a few hundred points goes by rendezvous, which would
+        // hold the master until the worker gets round to receiving it (after its current chunk).
+        sends_.send(world_, w.rank, tag_work,
+                    std::string(reinterpret_cast<const char *>(chunk.data()), chunk.size() * sizeof(std::int64_t)));
         --w.requests;
         if (chunk.empty()) w.told_empty = true;
         else ++w.chunks_out;
@@ -376,12 +383,23 @@ private:
     const auto t0 = std::chrono::steady_clock::now();
     const PointRecord r = group_.evaluate(chunk.front());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::string frame;
-    append_record(frame, r);
+    append_record(own_records_, r);
     results_.store(r);
-    journal_.append(frame);
     account(1, seconds);
+    // The master's own points go to the journal in small batches: a write per point would cost
+    // more than an N = 2 point takes. At most `own_flush_seconds` of its work is ever unwritten.
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - own_flushed_).count() > own_flush_seconds)
+      flush_own();
   }
+
+public:
+  void flush_own() {
+    if (!own_records_.empty()) journal_.append(own_records_);
+    own_records_.clear();
+    own_flushed_ = std::chrono::steady_clock::now();
+  }
+
+private:
 
   // Points per chunk: about one second of work, and no more than a quarter of each group's share
   // of what is left, so that the last chunks are small and finish together.
@@ -414,7 +432,9 @@ private:
     throw std::logic_error("report from rank " + std::to_string(rank) + ", which is not a group leader");
   }
 
-  static constexpr double target_chunk_seconds = 1.0;
+  static constexpr double target_chunk_seconds = 1.0, own_flush_seconds = 0.2;
+  std::string own_records_;
+  std::chrono::steady_clock::time_point own_flushed_ = std::chrono::steady_clock::now();
   MPI_Comm world_;
   const Grid &grid_;
   SweepResults &results_;
@@ -425,6 +445,7 @@ private:
   std::size_t cursor_ = 0;             // pending_[cursor_..] are not handed out yet
   int groups_;
   std::vector<WorkerState> workers_;
+  PendingSends sends_;
   bool computes_ = true, stopping_ = false;
   int stopped_by_ = 0;
   std::int64_t points_timed_ = 0;
@@ -453,10 +474,10 @@ void work(MPI_Comm world, GroupEvaluator &group) {
       nap();
     }
     nap.reset();
-    int n = 0;
-    MPI_Get_count(&st, MPI_INT64_T, &n);
-    std::vector<std::int64_t> chunk(static_cast<std::size_t>(n));
-    MPI_Recv(chunk.data(), n, MPI_INT64_T, 0, tag_work, world, MPI_STATUS_IGNORE);
+    int bytes = 0;
+    MPI_Get_count(&st, MPI_BYTE, &bytes);
+    std::vector<std::int64_t> chunk(static_cast<std::size_t>(bytes) / sizeof(std::int64_t));
+    MPI_Recv(chunk.data(), bytes, MPI_BYTE, 0, tag_work, world, MPI_STATUS_IGNORE);
     --outstanding;
     if (chunk.empty()) {
       if (outstanding == 0) break;
@@ -537,6 +558,12 @@ public:
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw ConfigError(path_ + ": cannot create the lock file: " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) {
+        // A file system without locks (some NFS or Lustre mounts): go on unprotected, and say so.
+        std::fprintf(stderr, "nessmap: warning: cannot lock %s (%s); make sure no other run writes %s\n",
+                     path_.c_str(), std::strerror(errno), output.c_str());
+        return;
+      }
       char holder[256] = "";
       const auto n = ::pread(fd_, holder, sizeof holder - 1, 0);
       ::close(fd_);
@@ -632,19 +659,28 @@ Preparation prepare(const SweepConfig &config, const SweepOptions &options, cons
 
 std::string sweep_identity(const SweepConfig &config, const std::string &solver_options) {
   const SystemParameters &p = config.base.system;
+  // A system value that an axis replaces does not change any point, so it is not part of the
+  // identity (editing it must not stop a resume).
+  const auto swept = [&](std::initializer_list<const char *> names) {
+    for (const auto &a : config.axes)
+      for (const char *n : names)
+        if (a.name == n) return true;
+    return false;
+  };
   std::ostringstream s;
-  s << "system.N = " << p.N << "\n"
-    << "system.bath = " << to_string(p.bath) << "\n"
-    << "system.coupling = " << to_string(p.coupling) << "\n"
-    << "system.omega_c = " << json_number(p.omega_c) << "\n"
-    << "system.omega_h = " << json_number(p.omega_h) << "\n"
-    << "system.T_h = " << json_number(p.T_h) << "\n"
-    << "system.T_c = " << json_number(p.T_c) << "\n"
-    << "system.g_h = " << list_text(p.g_h) << "\n"
-    << "system.g_c = " << list_text(p.g_c) << "\n";
-  s << "system.Omega = [";
-  for (std::size_t a = 0; a < p.Omega.size(); ++a) s << (a ? ", " : "") << list_text(p.Omega[a]);
-  s << "]\n";
+  if (!swept({"N"})) s << "system.N = " << p.N << "\n";
+  if (!swept({"bath"})) s << "system.bath = " << to_string(p.bath) << "\n";
+  if (!swept({"coupling"})) s << "system.coupling = " << to_string(p.coupling) << "\n";
+  s << "system.omega_c = " << json_number(p.omega_c) << "\n";
+  if (!swept({"omega_ratio"})) s << "system.omega_h = " << json_number(p.omega_h) << "\n";
+  if (!swept({"T_h", "T_ratio"})) s << "system.T_h = " << json_number(p.T_h) << "\n";
+  if (!swept({"T_c"})) s << "system.T_c = " << json_number(p.T_c) << "\n";
+  if (!swept({"g"})) s << "system.g_h = " << list_text(p.g_h) << "\n" << "system.g_c = " << list_text(p.g_c) << "\n";
+  if (!swept({"Omega"})) {
+    s << "system.Omega = [";
+    for (std::size_t a = 0; a < p.Omega.size(); ++a) s << (a ? ", " : "") << list_text(p.Omega[a]);
+    s << "]\n";
+  }
   s << "solver.method = " << to_string(config.base.solver.method) << "\n"
     << "solver.space = " << to_string(config.base.solver.space) << "\n";
   std::string names;
@@ -742,14 +778,15 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
     try {
       Master master(world, grid, *results, *prep->journal, progress, group, std::move(prep->pending), groups, K);
       stopped_by = master.run();
+      master.flush_own();
       group.release();
       prep->journal->sync();
       const double wall = progress.elapsed();
       const std::int64_t done_here = results->computed - prep->from_journal;
       char rate[160];
-      std::snprintf(rate, sizeof rate, "%lld points computed by this run in %s (%.4g points/s on %d ranks)",
+      std::snprintf(rate, sizeof rate, "%lld points computed by this run in %s (%.4g points/s on %d rank%s)",
                     static_cast<long long>(done_here), format_duration(wall).c_str(),
-                    wall > 0 ? static_cast<double>(done_here) / wall : 0.0, size);
+                    wall > 0 ? static_cast<double>(done_here) / wall : 0.0, size, size == 1 ? "" : "s");
       progress.finish(results->computed, results->failed, rate);
       if (options.slabs > 1) {
         progress.message("slab " + std::to_string(options.slab) + "/" + std::to_string(options.slabs) + ": its points are in " +
@@ -770,7 +807,7 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
       }
       if (stopped_by != 0) {
         progress.message("interrupted by " + signal_name(stopped_by) + ": " + std::to_string(results->computed) + " of " +
-                         std::to_string(results->size()) +
+                         std::to_string(scope) +
                          " points are done and journaled; run the same command again to compute the rest");
         status = sweep_interrupted;
       }

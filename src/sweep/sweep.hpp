@@ -15,7 +15,7 @@ struct SweepOptions {
   bool resume = false;    // --resume: an existing journal is required
   bool restart = false;   // --restart: an existing journal is discarded
   bool quiet = false;     // no progress lines
-  double progress_interval = 10.0;  // seconds between progress lines when stderr is not a terminal
+  double progress_interval = 5.0;   // seconds between progress lines when stderr is not a terminal
   int slab = 0, slabs = 1;          // --slab I/K: only the I-th of K slices of the tasks
   std::string command_line;         // provenance
   std::string solver_options;       // the PETSc/SLEPc options in force (part of the identity)
