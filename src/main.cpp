@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "io/config.hpp"
+#include "io/estimate.hpp"
 #include "io/point_json.hpp"
 #include "liouvillian/petsc.hpp"
 #include "solver/steady_state.hpp"
@@ -29,9 +30,12 @@ constexpr int exit_bad_input = 2;
 const char *usage =
     "usage: nessmap point CONFIG.yaml [--set section.key=VALUE ...] [PETSc/SLEPc options]\n"
     "       mpirun -n P nessmap sweep CONFIG.yaml [--set ...] [sweep options] [PETSc/SLEPc options]\n"
+    "       nessmap estimate CONFIG.yaml [--set ...] [PETSc/SLEPc options]\n"
     "\n"
     "  point     solve one parameter point and print its observables as one JSON object\n"
     "            (a sweep config solves its base point: the system section as written)\n"
+    "  estimate  print the dimension, nonzeros and memory of one point of each family of a point\n"
+    "            or sweep config, and exit 2 if one does not fit in this machine's memory\n"
     "  sweep     solve every point of the grid in the config's sweep section and write\n"
     "            output.path (HDF5/netCDF-4); finished points go to output.path.journal first\n"
     "\n"
@@ -124,7 +128,7 @@ Arguments parse_arguments(int argc, char **argv) {
   }
   if (a.config.empty()) throw std::invalid_argument("missing CONFIG.yaml");
   if (a.sweep.resume && a.sweep.restart) throw std::invalid_argument("--resume and --restart contradict each other");
-  if (a.command == "point" && a.sweep_option_given)
+  if (a.command != "sweep" && a.sweep_option_given)
     throw std::invalid_argument("--ranks-per-point, --resume, --restart, --slab, --quiet and --progress-interval are sweep options");
   a.petsc.push_back(nullptr);
   return a;
@@ -194,6 +198,21 @@ int run_sweep(Arguments &args) {
   return status;
 }
 
+int run_estimate(const Arguments &args) {
+  const auto config = nessmap::load_config(args.config, args.overrides);
+  const bool direct = direct_factorization(config.base.solver.method);
+  const auto families = nessmap::estimate_families(config);
+  const double available = nessmap::physical_memory_bytes();
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (rank == 0) std::cout << nessmap::estimate_report(config, families, available, direct);
+  for (const auto &f : families) {
+    const double need = f.matrix_bytes + (direct ? f.lu_bytes : f.krylov_bytes);
+    if (need > 0.9 * available) return exit_bad_input;
+  }
+  return 0;
+}
+
 int run_point(const Arguments &args) {
   const auto config = nessmap::load_point_config(args.config, args.overrides);
   check_memory(config);
@@ -216,7 +235,7 @@ int main(int argc, char **argv) {
   Arguments args;
   try {
     args = parse_arguments(argc, argv);
-    if (args.command != "point" && args.command != "sweep")
+    if (args.command != "point" && args.command != "sweep" && args.command != "estimate")
       throw std::invalid_argument("unknown command '" + args.command + "'");
   } catch (const std::exception &e) {
     std::cerr << "nessmap: " << e.what() << "\n\n" << usage;
@@ -232,7 +251,9 @@ int main(int argc, char **argv) {
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   try {
-    status = args.command == "sweep" ? run_sweep(args) : run_point(args);
+    status = args.command == "sweep"      ? run_sweep(args)
+             : args.command == "estimate" ? run_estimate(args)
+                                          : run_point(args);
   } catch (const nessmap::ConfigError &e) {
     if (rank == 0) std::cerr << "nessmap: " << e.what() << "\n";
     status = exit_bad_input;

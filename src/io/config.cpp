@@ -724,4 +724,20 @@ SweepConfig load_sweep_config(const std::string &path, const std::vector<std::st
   return parse_sweep_config(read_config_file(path), path, overrides);
 }
 
+SweepConfig load_config(const std::string &path, const std::vector<std::string> &overrides) {
+  const std::string text = read_config_file(path);
+  bool sweep = std::any_of(overrides.begin(), overrides.end(),
+                           [](const std::string &o) { return o.rfind("sweep.", 0) == 0; });
+  try {
+    const YAML::Node root = YAML::Load(text);
+    sweep = sweep || (root.IsMap() && root["sweep"].IsDefined());
+  } catch (const YAML::Exception &) {
+    // The parse below reports it with its position.
+  }
+  SweepConfig config = parse_reported(text, path, overrides, sweep ? Want::sweep : Want::point);
+  config.yaml_text = text;
+  if (config.structural_bases.empty()) config.structural_bases = {config.base.system};
+  return config;
+}
+
 }  // namespace nessmap

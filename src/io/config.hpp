@@ -99,4 +99,8 @@ SweepConfig load_sweep_config(const std::string &path, const std::vector<std::st
 SweepConfig parse_sweep_config(const std::string &yaml_text, const std::string &source,
                                const std::vector<std::string> &overrides = {});
 
+// A sweep when the file (or an override) has a `sweep` section, else its point as a sweep without
+// axes (one structural base); for commands that take either, like `nessmap estimate`.
+SweepConfig load_config(const std::string &path, const std::vector<std::string> &overrides = {});
+
 } // namespace nessmap

@@ -1,0 +1,98 @@
+#include "io/estimate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "liouvillian/liouvillian.hpp"
+#include "model/master_equation.hpp"
+#include "model/state_space.hpp"
+
+namespace nessmap {
+
+namespace {
+
+constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+// Above this many rows the nonzeros are counted on an even sample of rows and extrapolated.
+constexpr std::int64_t exact_rows = 200000;
+constexpr std::int64_t sample_rows = 20000;
+
+std::string bytes_text(double b) {
+  char buf[32];
+  if (b >= GiB) std::snprintf(buf, sizeof buf, "%.1f GiB", b / GiB);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
+  return buf;
+}
+
+} // namespace
+
+std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
+  std::int64_t per_family = 1;
+  for (const auto &a : config.axes)
+    if (!a.structural()) per_family *= static_cast<std::int64_t>(a.size());
+  std::vector<FamilyEstimate> out;
+  for (const auto &base : config.structural_bases) {
+    FamilyEstimate e;
+    e.system = base;
+    e.space = config.base.solver.space;
+    e.points = per_family;
+    const StateSpace space(e.space, base.N);
+    const MasterEquation me = build_master_equation(base);
+    e.dimension = space.dimension();
+    const std::int64_t n = e.dimension;
+    const std::int64_t step = n > exact_rows ? std::max<std::int64_t>(1, n / sample_rows) : 1;
+    e.sampled = step > 1;
+    RowEntries row;
+    double counted = 0;
+    std::int64_t rows = 0;
+    for (std::int64_t r = 1; r < n; r += step, ++rows) {
+      liouvillian_row(space, me, r, row);
+      counted += static_cast<double>(row.cols.size());
+    }
+    // Row 0 is the trace row: one entry per diagonal element, 2^(2N).
+    e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) +
+                 static_cast<double>(space.hilbert_dimension());
+    const double dn = static_cast<double>(n);
+    // AIJ: a complex value and a 32-bit column per nonzero, row offsets, and the vectors of a solve.
+    e.matrix_bytes = e.nonzeros * 20.0 + dn * 8.0 + 4.0 * dn * 16.0;
+    e.lu_bytes = 0.5 * dn * dn * 16.0;
+    e.krylov_bytes = 32.0 * dn * 16.0;
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::string estimate_report(const SweepConfig &config, const std::vector<FamilyEstimate> &families,
+                            double available, bool direct) {
+  std::string s;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-4s %-12s %-11s %-9s %12s %14s %11s %12s %12s %10s\n", "N", "bath",
+                "coupling", "space", "dimension", "nonzeros", "matrix", "+ LU", "+ GMRES(30)", "points");
+  s += line;
+  std::int64_t total = 0;
+  bool fits = true;
+  for (const auto &e : families) {
+    const double need = e.matrix_bytes + (direct ? e.lu_bytes : e.krylov_bytes);
+    fits = fits && need <= 0.9 * available;
+    std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %10lld%s\n", e.system.N,
+                  to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
+                  static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
+                  bytes_text(e.matrix_bytes).c_str(), bytes_text(e.matrix_bytes + e.lu_bytes).c_str(),
+                  bytes_text(e.matrix_bytes + e.krylov_bytes).c_str(), static_cast<long long>(e.points),
+                  need <= 0.9 * available ? "" : "  does not fit");
+    s += line;
+    total += e.points;
+  }
+  std::snprintf(line, sizeof line,
+                "%lld points in %zu famil%s; memory per point with the %s solver, against %s on this machine "
+                "(%s)\n",
+                static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies",
+                direct ? "direct (LU)" : "iterative", bytes_text(available).c_str(),
+                fits ? "every family fits" : "some do not fit");
+  s += line;
+  if (std::any_of(families.begin(), families.end(), [](const auto &e) { return e.sampled; }))
+    s += "~ nonzeros extrapolated from a sample of rows\n";
+  (void)config;
+  return s;
+}
+
+} // namespace nessmap

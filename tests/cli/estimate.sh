@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `nessmap estimate`: the dimension of each family is C(4N, 2N) (balanced) or 4^(2N) (full), the
+# nonzeros those of the matrix `nessmap point` assembles, the points those of the grid; a family
+# whose LU cannot fit in memory makes it exit 2, and an iterative solver makes the same fit.
+set -euo pipefail
+nessmap=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$nessmap" estimate tests/cli/configs/sweep_small.yaml > "$tmp/small.txt"
+"$nessmap" estimate input/point.yaml --set system.N=3 --set system.g_h=[0.5,0.55,0.6] --set system.g_c=0.5 --set solver.space=full > "$tmp/full3.txt"
+for bath in common cascaded independent; do
+  for coupling in pairwise all_to_all; do
+    "$nessmap" point input/point.yaml --set system.bath=$bath --set system.coupling=$coupling > "$tmp/$bath.$coupling.json"
+  done
+done
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, math, sys
+tmp = sys.argv[1]
+rows = [l.split() for l in open(f"{tmp}/small.txt") if l[:1].isdigit() and "points in" not in l]
+assert len(rows) == 6, rows
+for N, bath, coupling, space, dim, nnz, *rest in rows:
+    assert int(dim) == math.comb(8, 4), dim                       # C(4N, 2N) at N = 2
+    point = json.load(open(f"{tmp}/{bath}.{coupling}.json"))
+    assert int(nnz) == point["nnz"], (bath, coupling, nnz, point["nnz"])
+    assert rest[-1] == "30", rest                                 # points per family: omega_ratio num
+last = open(f"{tmp}/small.txt").read().splitlines()[-1]
+assert last.startswith("180 points in 6 families"), last
+full = [l.split() for l in open(f"{tmp}/full3.txt") if l[:1].isdigit() and "points in" not in l]
+assert int(full[0][4]) == 4 ** 6, full                            # 4^(2N) at N = 3
+PY
+
+status=0; "$nessmap" estimate input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 > "$tmp/n5.txt" || status=$?
+[ "$status" -eq 2 ] && grep -q "184756 .*does not fit" "$tmp/n5.txt" || { cat "$tmp/n5.txt"; fail "N = 5 with LU: status $status"; }
+"$nessmap" estimate input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 -ksp_type gmres -pc_type jacobi > "$tmp/n5i.txt" ||
+  { cat "$tmp/n5i.txt"; fail "N = 5 with GMRES does not fit"; }
+status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 > "$tmp/axis.txt" || status=$?
+[ "$status" -eq 2 ] && [ "$(grep -c 'does not fit' "$tmp/axis.txt")" -eq 6 ] || { cat "$tmp/axis.txt"; fail "a sweep with N = 5 families: status $status"; }
+echo "estimate checks passed"
