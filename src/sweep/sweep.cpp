@@ -98,6 +98,19 @@ private:
   int micros_ = 50;
 };
 
+// A broadcast for ranks that may wait long (a group member while its leader talks to the master,
+// a worker while the master writes the file): Open MPI's blocking collectives spin a core.
+void patient_bcast(void *data, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+  MPI_Request request;
+  MPI_Ibcast(data, count, type, root, comm, &request);
+  Nap nap;
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    nap();
+  }
+}
+
 bool probe(MPI_Comm comm, int source, int tag, MPI_Status &status) {
   int flag = 0;
   MPI_Iprobe(source, tag, comm, &flag, &status);
@@ -144,19 +157,19 @@ public:
   }
 
   PointRecord evaluate(std::int64_t index) {
-    if (size_ > 1) MPI_Bcast(&index, 1, MPI_INT64_T, 0, group_);
+    if (size_ > 1) patient_bcast(&index, 1, MPI_INT64_T, 0, group_);
     return evaluate_here(index);
   }
 
   void release() {
     std::int64_t end = -1;
-    if (size_ > 1) MPI_Bcast(&end, 1, MPI_INT64_T, 0, group_);
+    if (size_ > 1) patient_bcast(&end, 1, MPI_INT64_T, 0, group_);
   }
 
   void follow() {
     for (;;) {
       std::int64_t index = -1;
-      MPI_Bcast(&index, 1, MPI_INT64_T, 0, group_);
+      patient_bcast(&index, 1, MPI_INT64_T, 0, group_);
       if (index < 0) return;
       evaluate_here(index);
     }
@@ -819,7 +832,7 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
       status = sweep_error;
     }
   }
-  MPI_Bcast(&status, 1, MPI_INT, 0, world);
+  patient_bcast(&status, 1, MPI_INT, 0, world);
   return status;
 }
 
