@@ -1,0 +1,365 @@
+#!/usr/bin/python3
+"""nessmap against QuTiP: per-point time and peak memory, the currents' agreement, sweep
+throughput on 1 and 2 ranks, and what `nessmap estimate` says about N = 5, 6. Run it through
+run.sh (which installs python3-qutip if missing):
+
+    bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS]
+
+Writes the table to tests/benchmarks/results/<date>.md (<date>-quick.md with --quick).
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import h5py  # noqa: E402
+import qutip_model as qm  # noqa: E402
+
+PY = "/usr/bin/python3"
+TIME = "/usr/bin/time"
+BATHS = qm.BATHS
+COUPLING = "all_to_all"
+TOL = 1e-7
+CHECK_OMEGA = 1.5           # the check point (engine regime); on every nessmap grid below
+GRID = (0.05, 3.0)          # omega_ratio range; num - 1 a multiple of 59 puts 1.5 on the grid
+MPI_ENV = dict(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def timed(cmd, timeout=None, env=None):
+    """Run cmd under /usr/bin/time; return (CompletedProcess or None on timeout, peak KiB, wall s)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = [TIME, "-f", "%M %e", "-o", tf.name]
+        if timeout:
+            full += ["timeout", "--kill-after=30", str(int(timeout))]
+        full += cmd
+        t0 = time.perf_counter()
+        cp = subprocess.run(full, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        lines = [ln for ln in open(tf.name).read().splitlines() if re.match(r"^\d+ [\d.]+$", ln)]
+        peak = int(lines[-1].split()[0]) if lines else None
+    if timeout and cp.returncode in (124, 137, -9):
+        return None, peak, wall
+    return cp, peak, wall
+
+
+def system_yaml(N, bath, axis):
+    g = "[" + ", ".join(repr(x) for x in qm.paper_params(N, bath, COUPLING, 1.0)["g_h"]) + "]"
+    return (f"system:\n  N: {N}\n  bath: {bath}\n  coupling: {COUPLING}\n  omega_c: 1.0\n"
+            f"  omega_h: {CHECK_OMEGA}\n  T_h: 2.0\n  T_c: 1.0\n  g_h: {g}\n  g_c: {g}\n"
+            f"  Omega: 0.1\nsweep:\n  axes:\n    omega_ratio: {axis}\n")
+
+
+def nessmap_sweep(binary, tmp, N, bath, num, repeats):
+    """Single-rank sweep over omega_ratio; best per-point time over `repeats` runs."""
+    axis = (f"[{CHECK_OMEGA}]" if num == 1 else
+            f"{{start: {GRID[0]}, stop: {GRID[1]}, num: {num}}}")
+    cfg = os.path.join(tmp, f"n{N}_{bath}.yaml")
+    out = os.path.join(tmp, f"n{N}_{bath}.h5")
+    with open(cfg, "w") as f:
+        f.write(system_yaml(N, bath, axis))
+    runs = []
+    for _ in range(repeats):
+        cp, peak, wall = timed([binary, "sweep", cfg, "--set", f"output.path={out}",
+                                "--restart", "--quiet"])
+        if cp.returncode != 0:
+            raise RuntimeError(f"nessmap sweep N={N} {bath} failed ({cp.returncode}): {cp.stderr}")
+        with h5py.File(out, "r") as h:
+            ws = float(h.attrs["wall_seconds"][0])
+            version = h.attrs["nessmap_version"]
+            version = version.decode() if isinstance(version, bytes) else str(version)
+            pts = int(h.attrs["points_total"][0])
+            ok = int(h.attrs["points_ok"][0])
+            w = h["omega_ratio"][:]
+            k = int(abs(w - CHECK_OMEGA).argmin())
+            check = {key: float(h[key][k]) for key in qm.CURRENT_KEYS}
+            check_omega = float(w[k])
+        runs.append(dict(per_point=ws / pts, wall_seconds=ws, points=pts, ok=ok, peak_kib=peak,
+                         process_s=wall, check=check, check_omega=check_omega,
+                         version=version))
+        log(f"  nessmap N={N} {bath}: {pts} points, {ws:.3f} s -> {ws / pts:.3e} s/point, "
+            f"peak {peak / 1024:.0f} MiB")
+    best = min(runs, key=lambda r: r["per_point"])
+    best["peak_kib"] = max(r["peak_kib"] for r in runs)
+    best["all_per_point"] = [r["per_point"] for r in runs]
+    return best
+
+
+def qutip_point_time(N, bath, points, check_omega, timeout):
+    cmd = [PY, os.path.join(HERE, "qutip_bench.py"), str(N), bath, COUPLING, str(points),
+           repr(check_omega)]
+    cp, peak, wall = timed(cmd, timeout=timeout)
+    if cp is None:
+        log(f"  QuTiP N={N} {bath}: stopped after {wall:.0f} s (limit {timeout} s), "
+            f"peak {peak / 1024 if peak else 0:.0f} MiB")
+        return dict(timeout=True, peak_kib=peak, wall=wall)
+    if cp.returncode != 0:
+        raise RuntimeError(f"QuTiP N={N} {bath} failed ({cp.returncode}): {cp.stderr[-2000:]}")
+    r = json.loads(cp.stdout.strip().splitlines()[-1])
+    r["peak_kib"] = peak
+    r["timeout"] = False
+    log(f"  QuTiP N={N} {bath}: {r['points']} points, median {r['median_s']:.3e} s/point "
+        f"(build {r['build_s']:.2e}, steadystate {r['solve_s']:.2e}, currents "
+        f"{r['currents_s']:.2e}), peak {peak / 1024:.0f} MiB")
+    return r
+
+
+def rel_diff(ref, other):
+    scale = max(abs(ref["Q_h"]), abs(ref["Q_c"]), abs(ref["W"]))
+    return max(abs(ref[k] - other[k]) for k in qm.CURRENT_KEYS) / scale
+
+
+def throughput(binary, tmp, ranks, repeats, extra=()):
+    out = os.path.join(tmp, f"sweep_np{ranks}.h5")
+    env = dict(os.environ, **MPI_ENV)
+    rates = []
+    for _ in range(repeats):
+        cmd = ["mpirun", "-n", str(ranks), binary, "sweep", os.path.join(ROOT, "input", "sweep.yaml"),
+               "--set", f"output.path={out}", "--set", "output.csv=false", "--restart",
+               "--quiet", *extra]
+        cp = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if cp.returncode != 0:
+            raise RuntimeError(f"mpirun -n {ranks} failed ({cp.returncode}): {cp.stderr}")
+        with h5py.File(out, "r") as h:
+            pts = int(h.attrs["points_total"][0])
+            ws = float(h.attrs["wall_seconds"][0])
+        rates.append((pts / ws, pts, ws))
+        log(f"  sweep on {ranks} rank(s): {pts} points in {ws:.3f} s = {pts / ws:.0f} points/s")
+    med = sorted(rates)[len(rates) // 2]
+    return dict(rate=med[0], points=med[1], wall_seconds=med[2], all=[r[0] for r in rates])
+
+
+def estimate(binary, N, bath):
+    g = "[" + ",".join(repr(x) for x in qm.paper_params(N, bath, COUPLING, 1.0)["g_h"]) + "]"
+    cmd = [binary, "estimate", os.path.join(ROOT, "input", "point.yaml"),
+           "--set", f"system.N={N}", "--set", f"system.bath={bath}",
+           "--set", f"system.coupling={COUPLING}", "--set", f"system.g_h={g}",
+           "--set", f"system.g_c={g}", "--set", "system.Omega=0.1"]
+    cp = subprocess.run(cmd, capture_output=True, text=True)
+    lines = cp.stdout.splitlines()
+    row = next((ln for ln in lines if re.match(rf"^{N}\s+{bath}\s", ln)), None)
+    if row is None:
+        raise RuntimeError(f"nessmap estimate N={N} {bath}: unexpected output\n{cp.stdout}{cp.stderr}")
+    # N bath coupling space dimension nonzeros matrix(2) +LU(2) +GMRES(2) points verdict...
+    f = row.split()
+    verdict = " ".join(f[13:]) or "fits"
+    note = next((ln for ln in lines if "against" in ln), "")
+    mem = re.search(r"against ([\d.]+ \w+)", note)
+    return dict(dimension=f[4], nonzeros=f[5], matrix=f"{f[6]} {f[7]}", lu=f"{f[8]} {f[9]}",
+                gmres=f"{f[10]} {f[11]}", verdict=verdict, status=cp.returncode,
+                machine_mem=mem.group(1) if mem else "?")
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for ln in f:
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        memkib = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+    desc = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
+    return dict(nproc=os.cpu_count(), mem=f"{memkib / 1024**2:.1f} GiB", cpu=cpu, commit=desc,
+                host=os.uname().nodename)
+
+
+def fmt_t(s):
+    if s is None:
+        return "—"
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.3g} ms"
+    return f"{s * 1e6:.3g} µs"
+
+
+def fmt_mem(kib):
+    return "—" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true",
+                    help="skip N = 4 (nessmap and QuTiP), one nessmap run per family")
+    ap.add_argument("--qutip-n4-timeout", type=float, default=600,
+                    help="stop QuTiP's N = 4 point after this many seconds (default 600; 0: no limit). "
+                    "QuTiP took 2,700 s and 10 GiB for one N = 4 point (independent) here")
+    ap.add_argument("--no-verify", action="store_true", help="skip the 54-point verification")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build", "nessmap"))
+    args = ap.parse_args()
+    binary = args.binary
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"bench: {binary} not found: run `bash .ci/setup` first")
+
+    t_start = time.time()
+    mach = machine()
+    today = datetime.date.today().isoformat()
+    tmp = tempfile.mkdtemp(prefix="nessmap-bench-")
+    Ns = [1, 2, 3] if args.quick else [1, 2, 3, 4]
+    ness_points = {1: 1181, 2: 1181, 3: 119, 4: 1}
+    qutip_points = {1: 100, 2: 100, 3: 10, 4: 1}
+    repeats = 1 if args.quick else 2
+    rows = []
+    try:
+        # 1. the full verification against `nessmap point` (N = 1..3, six scenarios, 3 omega_h)
+        verify = None
+        if not args.no_verify:
+            log("verification: QuTiP vs nessmap point, N = 1, 2, 3, six scenarios, "
+                "omega_h = 0.7, 1.5, 2.6")
+            cp = subprocess.run([PY, os.path.join(HERE, "verify.py"), "--json",
+                                 "--binary", binary], capture_output=True, text=True)
+            last = cp.stdout.strip().splitlines()
+            verify = json.loads(last[-1]) if last and last[-1].startswith("{") else None
+            log("  " + (last[-2] if len(last) >= 2 else cp.stderr[-500:]))
+
+        # 2. per-point time, memory and the check, per (N, bath)
+        for N in Ns:
+            for bath in BATHS:
+                log(f"N={N} {bath} {COUPLING}")
+                n = nessmap_sweep(binary, tmp, N, bath, ness_points[N],
+                                  repeats if N <= 3 else 1)
+                if N <= 3:   # the lower median of `repeats` processes, like nessmap's best run
+                    qs = [qutip_point_time(N, bath, qutip_points[N], n["check_omega"], None)
+                          for _ in range(repeats)]
+                    q = min(qs, key=lambda r: r["median_s"])
+                    q["peak_kib"] = max(r["peak_kib"] for r in qs)
+                    q["all_median_s"] = [r["median_s"] for r in qs]
+                else:
+                    q = qutip_point_time(N, bath, qutip_points[N], n["check_omega"],
+                                         args.qutip_n4_timeout or None)
+                d = None if q["timeout"] else rel_diff(q["check"], n["check"])
+                rows.append(dict(N=N, bath=bath, n=n, q=q, diff=d))
+                if d is not None:
+                    log(f"  currents at omega_h = {n['check_omega']!r}: max rel diff {d:.2e}")
+
+        # 3. sweep throughput on 1 and 2 ranks
+        log("sweep throughput (input/sweep.yaml)")
+        tp = {r: throughput(binary, tmp, r, 5) for r in (1, 2)}
+        log("sweep throughput, a longer sweep (input/sweep.yaml, T_ratio num = 49)")
+        tpl = {r: throughput(binary, tmp, r, 3, ("--set", "sweep.axes.T_ratio.num=49"))
+               for r in (1, 2)}
+
+        # 4. N = 5, 6
+        log("nessmap estimate, N = 5, 6")
+        est = [(N, bath, estimate(binary, N, bath)) for N in (5, 6) for bath in BATHS]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # ---- the report
+    L = []
+    L.append(f"# nessmap vs QuTiP benchmark, {today}{' (--quick)' if args.quick else ''}")
+    L.append("")
+    L.append(f"Machine: {mach['host']}, {mach['nproc']} cores ({mach['cpu']}), {mach['mem']} memory. "
+             f"Commit: `{mach['commit']}`. QuTiP {qm.qutip.__version__} "
+             f"(Debian python3-qutip, `qutip.steadystate` default: sparse direct). "
+             f"Command: `bash tests/benchmarks/run.sh{' --quick' if args.quick else ''}`.")
+    versions = sorted({r["n"]["version"] for r in rows})
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(" ", "seconds")
+    L.append(f"nessmap binary: `{os.path.relpath(binary, ROOT)}`, nessmap_version "
+             f"{', '.join(versions)} (from the sweep files), built {built}.")
+    L.append("")
+    n4 = ("N = 4 is skipped (--quick)." if args.quick else
+          "N = 4: one point (omega_ratio 1.5) for both, since a point takes tens of seconds "
+          "for nessmap" + (f"; QuTiP is stopped after {args.qutip_n4_timeout:.0f} s (its time "
+                           "is then a lower bound, its peak the memory at the stop)."
+                           if args.qutip_n4_timeout else "."))
+    L.append(f"Model: the paper's parameters, coupling {COUPLING} (type 1, all Omega_ab = 0.1), "
+             "g_h = g_c = 0.5, 0.55, 0.6, 0.65 (first N), T_h = 2, T_c = 1, omega_c = 1. "
+             "nessmap: single-rank `nessmap sweep` over omega_ratio in [0.05, 3], per point = "
+             "wall_seconds / points (assembly + solve + all observables), the best of "
+             f"{repeats} runs for N <= 3. QuTiP: build (tensor, spre/spost, liouvillian) + "
+             "steadystate + currents per point, the median over the points shown (omega_ratio "
+             f"in [0.05, 3]), the lower median of {repeats} processes for N <= 3. {n4} "
+             "Peak memory: /usr/bin/time %M of the process (one process per (N, bath); "
+             "nessmap's includes MPI and PETSc start-up, about 40 MiB). Check: all nine currents "
+             "(Q_h, Q_c, W and their loc / nonloc parts) at "
+             f"omega_h = {CHECK_OMEGA}, max |difference| / max(|Q_h|, |Q_c|, |W|), tolerance "
+             f"{TOL:g}. One thread per process (OMP/OpenBLAS threads 1).")
+    L.append("")
+    L.append("| N | bath | nessmap points | nessmap / point | nessmap peak | QuTiP points | "
+             "QuTiP / point | QuTiP peak | QuTiP / nessmap | currents rel. diff |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    all_ok = True
+    for r in rows:
+        n, q = r["n"], r["q"]
+        if q["timeout"]:
+            qpts, qt, ratio = "1", f"> {args.qutip_n4_timeout:.0f} s (stopped)", \
+                f"> {args.qutip_n4_timeout / n['per_point']:.1f}x"
+            qpeak = "≥ " + fmt_mem(q["peak_kib"])
+            diff = "— (no QuTiP result)"
+        else:
+            qpts, qt = str(q["points"]), fmt_t(q["median_s"])
+            qpeak = fmt_mem(q["peak_kib"])
+            ratio = f"{q['median_s'] / n['per_point']:.1f}x"
+            ok = r["diff"] <= TOL
+            all_ok &= ok
+            diff = f"{r['diff']:.1e} {'ok' if ok else 'MISMATCH'}"
+        L.append(f"| {r['N']} | {r['bath']} | {n['points']} | {fmt_t(n['per_point'])} | "
+                 f"{fmt_mem(n['peak_kib'])} | {qpts} | {qt} | {qpeak} | "
+                 f"{ratio} | {diff} |")
+    if args.quick:
+        L.append("| 4 | all | skipped (--quick) | | | skipped (--quick) | | | | |")
+    L.append("")
+    L.append("Sweep throughput, `mpirun -n P build/nessmap sweep input/sweep.yaml --restart "
+             "--quiet` (N = 2; points_total / wall_seconds; median of the runs listed): the "
+             "default sweep (9,282 points, 5 runs) and the same with "
+             "`--set sweep.axes.T_ratio.num=49` (34,986 points, 3 runs):")
+    L.append("")
+    L.append("| ranks | default sweep, points/s | runs | longer sweep, points/s | runs |")
+    L.append("|---|---|---|---|---|")
+    for rk in (1, 2):
+        L.append(f"| {rk} | {tp[rk]['rate']:.0f} | {', '.join(f'{x:.0f}' for x in tp[rk]['all'])} "
+                 f"| {tpl[rk]['rate']:.0f} | {', '.join(f'{x:.0f}' for x in tpl[rk]['all'])} |")
+    L.append(f"| 2 / 1 | {tp[2]['rate'] / tp[1]['rate']:.2f}x | | "
+             f"{tpl[2]['rate'] / tpl[1]['rate']:.2f}x | |")
+    L.append("")
+    L.append("N = 5, 6 (`nessmap estimate`, one point per bath, all_to_all, balanced space):")
+    L.append("")
+    L.append("| N | bath | dimension | nonzeros | matrix | + LU | + GMRES(30) | verdict |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for N, bath, e in est:
+        verdict = (f"{e['verdict']} (LU needs {e['lu']}, machine {e['machine_mem']})"
+                   if e["status"] else e["verdict"])
+        L.append(f"| {N} | {bath} | {e['dimension']} | {e['nonzeros']} | {e['matrix']} | "
+                 f"{e['lu']} | {e['gmres']} | {verdict} |")
+    L.append("")
+    L.append("Not run: the direct solver (nessmap's default) does not fit in memory at N = 5, 6; "
+             "an iterative solver that converges there is not implemented yet (issue 5), so no "
+             "time is reported for N = 5, 6.")
+    if verify is not None:
+        L.append("")
+        per = ", ".join(f"N={k}: {v:.1e}" for k, v in verify["per_N"].items())
+        L.append(f"Verification (tests/benchmarks/verify.py, QuTiP vs `nessmap point`, N = 1, 2, 3 "
+                 f"x 6 scenarios x omega_h = 0.7, 1.5, 2.6, nine currents each): max relative "
+                 f"difference {per}; "
+                 + (f"all within {TOL:g}." if verify["failures"] == 0
+                    else f"{verify['failures']} MISMATCHES."))
+        all_ok &= verify["failures"] == 0
+    L.append("")
+    L.append(f"Benchmark wall time: {time.time() - t_start:.0f} s.")
+    text = "\n".join(L) + "\n"
+    print(text)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    path = os.path.join(HERE, "results", f"{today}{'-quick' if args.quick else ''}.md")
+    with open(path, "w") as f:
+        f.write(text)
+    log(f"bench: wrote {os.path.relpath(path, ROOT)}")
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
