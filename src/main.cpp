@@ -134,18 +134,9 @@ Arguments parse_arguments(int argc, char **argv) {
   return a;
 }
 
-// Whether the options database selects an LU/Cholesky factorization for the solve.
-bool direct_factorization(nessmap::Method method) {
-  const char *name = method == nessmap::Method::ksp ? "-pc_type" : "-st_pc_type";
-  char type[64] = "";
-  PetscBool set = PETSC_FALSE;
-  PetscOptionsGetString(nullptr, nullptr, name, type, sizeof type, &set);
-  return !set || std::strcmp(type, "lu") == 0 || std::strcmp(type, "cholesky") == 0;
-}
-
 void check_memory(const nessmap::PointConfig &config) {
-  const bool direct = direct_factorization(config.solver.method);
-  const auto est = nessmap::estimate_memory(config.system.N, config.solver, direct);
+  const auto est = nessmap::estimate_memory(config.system.N, config.solver);
+  const bool direct = est.direct;
   const double available = nessmap::physical_memory_bytes();
   if (est.total() <= 0.9 * available) return;
   constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
@@ -155,8 +146,8 @@ void check_memory(const nessmap::PointConfig &config) {
                 "(matrix %.1f GiB%s%.1f GiB), more than this machine's %.1f GiB; use a smaller N%s",
                 config.N_location.c_str(), config.system.N, nessmap::to_string(config.solver.space),
                 static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
-                direct ? ", LU factors " : ", work ", est.factor_bytes / GiB, available / GiB,
-                direct ? ", or an iterative solver (-ksp_type gmres with a preconditioner)" : "");
+                direct ? ", LU factors " : ", Krylov work ", (direct ? est.factor_bytes : est.krylov_bytes) / GiB,
+                available / GiB, direct ? ", or the iterative solver (solver.method: sylvester)" : "");
   throw nessmap::ConfigError(msg);
 }
 
@@ -200,16 +191,13 @@ int run_sweep(Arguments &args) {
 
 int run_estimate(const Arguments &args) {
   const auto config = nessmap::load_config(args.config, args.overrides);
-  const bool direct = direct_factorization(config.base.solver.method);
   const auto families = nessmap::estimate_families(config);
   const double available = nessmap::physical_memory_bytes();
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  if (rank == 0) std::cout << nessmap::estimate_report(config, families, available, direct);
-  for (const auto &f : families) {
-    const double need = f.matrix_bytes + (direct ? f.lu_bytes : f.krylov_bytes);
-    if (need > 0.9 * available) return exit_bad_input;
-  }
+  if (rank == 0) std::cout << nessmap::estimate_report(config, families, available);
+  for (const auto &f : families)
+    if (f.memory.total() > 0.9 * available) return exit_bad_input;
   return 0;
 }
 

@@ -77,10 +77,10 @@ TEST_CASE("a valid point maps onto the parameters", "[config]") {
   CHECK_NOTHROW(p.validate());
 }
 
-TEST_CASE("solver section and its keys default to ksp and balanced", "[config]") {
+TEST_CASE("solver section and its keys default to auto and balanced", "[config]") {
   const std::string no_solver = valid_yaml.substr(0, valid_yaml.find("solver:"));
   const PointConfig c = parse(no_solver);
-  CHECK(c.solver.method == Method::ksp);
+  CHECK(c.solver.method == Method::automatic);
   CHECK(c.solver.space == Space::balanced);
 
   const PointConfig only_method = parse(with_line("  space:", ""));
@@ -113,6 +113,8 @@ TEST_CASE("Omega forms for each coupling", "[config]") {
 TEST_CASE("to_string(Method)", "[config]") {
   CHECK(std::string(to_string(Method::ksp)) == "ksp");
   CHECK(std::string(to_string(Method::eps)) == "eps");
+  CHECK(std::string(to_string(Method::automatic)) == "auto");
+  CHECK(std::string(to_string(Method::sylvester)) == "sylvester");
 }
 
 TEST_CASE("overrides replace values and may add solver keys", "[config]") {
@@ -338,7 +340,7 @@ TEST_CASE("bad enum names list the allowed values", "[config]") {
           "test.yaml:4:13: system.coupling: must be one of pairwise, all_to_all; got 'pairs'"));
   CHECK_THROWS_WITH(
       parse(with_line("  method:", "  method: gmres")),
-      Contains("test.yaml:13:11: solver.method: must be one of ksp, eps; got 'gmres'"));
+      Contains("test.yaml:13:11: solver.method: must be one of auto, ksp, eps, sylvester; got 'gmres'"));
   CHECK_THROWS_WITH(
       parse(valid_yaml, {"solver.space=half"}),
       Contains("--set solver.space=half: solver.space: must be one of balanced, full; got 'half'"));

@@ -16,7 +16,15 @@
 
 namespace nessmap {
 
-const char *to_string(Method m) { return m == Method::ksp ? "ksp" : "eps"; }
+const char *to_string(Method m) {
+  switch (m) {
+  case Method::automatic: return "auto";
+  case Method::ksp: return "ksp";
+  case Method::eps: return "eps";
+  case Method::sylvester: return "sylvester";
+  }
+  return "?";
+}
 
 const std::vector<std::string> sweep_axis_names = {"omega_ratio", "Omega", "Omega_scale", "g",
                                                    "g_scale",     "T_h",   "T_c",         "T_ratio",
@@ -368,7 +376,7 @@ SolverConfig read_solver(const Context &ctx, const Value &section) {
   if (!section.node.IsDefined()) return s;
   check_keys(ctx, section, solver_keys);
   if (const Value v = entry(section, "method"); v.node.IsDefined())
-    s.method = read_enum(ctx, v, std::vector{Method::ksp, Method::eps});
+    s.method = read_enum(ctx, v, std::vector{Method::automatic, Method::ksp, Method::eps, Method::sylvester});
   if (const Value v = entry(section, "space"); v.node.IsDefined())
     s.space = read_enum(ctx, v, std::vector{Space::balanced, Space::full});
   return s;

@@ -7,6 +7,7 @@
 //   "--set KEY.PATH=VALUE: KEY.PATH: what is wrong"   for a command-line override
 // and nothing has a silent default: a key that is not known, given twice, of the wrong type, of the
 // wrong length, NaN/inf, or out of range is an error.
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,12 +17,20 @@
 
 namespace nessmap {
 
-enum class Method { ksp, eps };
+// How the steady state is found (steady_state.hpp):
+//   auto       by size: ksp (direct LU) up to the balanced block of N = 3, sylvester above
+//   ksp        L with a trace row, KSP; direct LU unless the PETSc options choose otherwise
+//   eps        SLEPc, the eigenvector of L nearest 0
+//   sylvester  GMRES on L, preconditioned by the exact inverse of the Omega = 0 Liouvillian
+enum class Method { automatic, ksp, eps, sylvester };
 const char *to_string(Method m);
 
 struct SolverConfig {
-  Method method = Method::ksp;
+  Method method = Method::automatic;
   Space space = Space::balanced;
+  // `auto` solves directly up to this dimension (the balanced block of N = 3 is 924, of N = 4
+  // 12,870); not a YAML key, a knob for tests.
+  std::uint64_t auto_direct_max_dimension = 1000;
 };
 
 struct PointConfig {

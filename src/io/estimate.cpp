@@ -48,46 +48,46 @@ std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
       liouvillian_row(space, me, r, row);
       counted += static_cast<double>(row.cols.size());
     }
-    // Row 0 is the trace row: one entry per diagonal element, 2^(2N).
-    e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) +
-                 static_cast<double>(space.hilbert_dimension());
-    const double dn = static_cast<double>(n);
-    // AIJ: a complex value and a 32-bit column per nonzero, row offsets, and the vectors of a solve.
-    e.matrix_bytes = e.nonzeros * 20.0 + dn * 8.0 + 4.0 * dn * 16.0;
-    e.lu_bytes = 0.5 * dn * dn * 16.0;
-    e.krylov_bytes = 32.0 * dn * 16.0;
+    // Row 0: the trace row (one entry per diagonal element, 2^(2N)) for ksp, else L's own.
+    const Method method = resolve_method(config.base.solver, base.N);
+    liouvillian_row(space, me, 0, row);
+    const double row0 = method == Method::ksp ? static_cast<double>(space.hilbert_dimension())
+                                              : static_cast<double>(row.cols.size());
+    e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) + row0;
+    e.memory = estimate_memory(base.N, config.base.solver, e.nonzeros);
     out.push_back(e);
   }
   return out;
 }
 
 std::string estimate_report(const SweepConfig &config, const std::vector<FamilyEstimate> &families,
-                            double available, bool direct) {
+                            double available) {
   std::string s;
   char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-12s %-11s %-9s %12s %14s %11s %12s %12s %10s\n", "N", "bath",
-                "coupling", "space", "dimension", "nonzeros", "matrix", "+ LU", "+ GMRES(30)", "points");
+  std::snprintf(line, sizeof line, "%-4s %-12s %-11s %-9s %12s %14s %11s %12s %12s %-10s %10s\n", "N", "bath",
+                "coupling", "space", "dimension", "nonzeros", "matrix", "+ LU", "+ GMRES", "method", "points");
   s += line;
   std::int64_t total = 0;
   bool fits = true;
   for (const auto &e : families) {
-    const double need = e.matrix_bytes + (direct ? e.lu_bytes : e.krylov_bytes);
+    const auto &m = e.memory;
+    const double need = m.total();
     fits = fits && need <= 0.9 * available;
-    std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %10lld%s\n", e.system.N,
-                  to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
+    const std::string method = std::string(to_string(m.method)) + (m.direct ? "/LU" : "");
+    std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
+                  e.system.N, to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
-                  bytes_text(e.matrix_bytes).c_str(), bytes_text(e.matrix_bytes + e.lu_bytes).c_str(),
-                  bytes_text(e.matrix_bytes + e.krylov_bytes).c_str(), static_cast<long long>(e.points),
-                  need <= 0.9 * available ? "" : "  does not fit");
+                  bytes_text(m.matrix_bytes).c_str(), bytes_text(m.matrix_bytes + m.factor_bytes).c_str(),
+                  bytes_text(m.matrix_bytes + m.krylov_bytes).c_str(), method.c_str(),
+                  static_cast<long long>(e.points), need <= 0.9 * available ? "" : "  does not fit");
     s += line;
     total += e.points;
   }
   std::snprintf(line, sizeof line,
-                "%lld points in %zu famil%s; memory per point with the %s solver, against %s on this machine "
-                "(%s)\n",
+                "%lld points in %zu famil%s; memory per point with each family's method (LU: a direct "
+                "factorisation), against %s on this machine (%s)\n",
                 static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies",
-                direct ? "direct (LU)" : "iterative", bytes_text(available).c_str(),
-                fits ? "every family fits" : "some do not fit");
+                bytes_text(available).c_str(), fits ? "every family fits" : "some do not fit");
   s += line;
   if (std::any_of(families.begin(), families.end(), [](const auto &e) { return e.sampled; }))
     s += "~ nonzeros extrapolated from a sample of rows\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/config.hpp"
+#include "solver/steady_state.hpp"
 
 namespace nessmap {
 
@@ -13,19 +14,17 @@ struct FamilyEstimate {
   SystemParameters system;   // the family's base (N, bath, coupling)
   Space space = Space::balanced;
   std::int64_t dimension = 0;
-  double nonzeros = 0;       // of the Liouvillian with the trace row
+  double nonzeros = 0;       // of the matrix the method assembles (ksp: with the trace row)
   bool sampled = false;      // nonzeros extrapolated from a sample of rows (large dimensions)
-  double matrix_bytes = 0;   // the assembled matrix
-  double lu_bytes = 0;       // LU factors (about half of n^2 entries fill in, physics.md)
-  double krylov_bytes = 0;   // GMRES(30) basis and work vectors
+  MemoryEstimate memory;     // method, matrix, LU factors and Krylov work (steady_state.hpp)
   std::int64_t points = 0;   // points of the sweep in this family
 };
 
 // One entry per family of the sweep (a point config is a sweep of one point).
 std::vector<FamilyEstimate> estimate_families(const SweepConfig &config);
 
-// The table printed by `nessmap estimate`; `direct` says which column decides whether it fits.
+// The table printed by `nessmap estimate`; each family's method decides which column must fit.
 std::string estimate_report(const SweepConfig &config, const std::vector<FamilyEstimate> &families,
-                            double available_bytes, bool direct);
+                            double available_bytes);
 
 } // namespace nessmap

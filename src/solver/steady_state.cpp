@@ -5,12 +5,19 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <utility>
+
+#include "solver/kronecker_sum.hpp"
 
 namespace nessmap {
 namespace {
 
 using PetscEPS = PetscOwner<EPS, EPSDestroy>;
+
+// GMRES restart of the sylvester method: converged runs take 10-40 iterations (physics.md), so a
+// restart rarely happens; the basis costs restart + 2 vectors (-ksp_gmres_restart wins).
+constexpr int sylvester_restart = 60;
 
 // Direct LU by default: MUMPS (pivoting, parallel) where this PETSc has it, else PETSc's own.
 void default_direct(PC pc) {
@@ -39,8 +46,9 @@ std::string describe(KSP ksp) {
 class SteadyStateSolver::Backend {
 public:
   virtual ~Backend() = default;
-  // Returns false (with reason) when the solver did not converge.
-  virtual bool solve(Mat A, Vec x, SteadyState &out) = 0;
+  // Returns false (with reason) when the solver did not converge. `warm`: x holds the previous
+  // point's normalised state on entry.
+  virtual bool solve(const MasterEquation &me, Mat A, Vec x, bool warm, SteadyState &out) = 0;
 };
 
 namespace {
@@ -59,7 +67,7 @@ public:
     if (uses_mumps()) detect_null_pivots();
   }
 
-  bool solve(Mat A, Vec x, SteadyState &out) override {
+  bool solve(const MasterEquation &, Mat A, Vec x, bool, SteadyState &out) override {
     if (!b_) {
       NESSMAP_PETSC(MatCreateVecs(A, nullptr, b_.out()));
       NESSMAP_PETSC(VecZeroEntries(b_));
@@ -163,7 +171,7 @@ public:
     NESSMAP_PETSC(EPSSetFromOptions(eps_));
   }
 
-  bool solve(Mat A, Vec x, SteadyState &out) override {
+  bool solve(const MasterEquation &, Mat A, Vec x, bool, SteadyState &out) override {
     NESSMAP_PETSC(EPSSetOperators(eps_, A, nullptr));
     NESSMAP_PETSC(EPSSolve(eps_));
     PetscInt nconv, its;
@@ -191,13 +199,174 @@ private:
   PetscEPS eps_;
 };
 
+// GMRES on L itself, right-preconditioned by the exact pseudo-inverse of the Omega = 0 Liouvillian
+// (kronecker_sum.hpp). With rho_0 = rho_h (x) rho_c (L_0 rho_0 = 0) the steady state is
+// rho = rho_0 + delta with L delta = -L rho_0 = -L_I rho_0. The preconditioner's range has zero
+// trace, so GMRES stays among traceless corrections, where L is regular when the steady state is
+// unique, and Tr rho = 1 holds by construction. The previous point's state starts the iteration.
+// Every rank of a group applies the preconditioner to its share of the blocks.
+class SylvesterBackend final : public SteadyStateSolver::Backend {
+public:
+  SylvesterBackend(MPI_Comm comm, const StateSpace &space) : comm_(comm), kron_(space) {
+    MPI_Comm_size(comm, &size_);
+    MPI_Comm_rank(comm, &rank_);
+    mine_ = kron_.blocks_of(rank_, size_);
+    full_r_.resize(space.dimension());
+    if (size_ > 1) full_y_.resize(space.dimension());
+    NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
+    NESSMAP_PETSC(KSPSetType(ksp_, KSPGMRES));
+    NESSMAP_PETSC(KSPGMRESSetRestart(ksp_, sylvester_restart));
+    NESSMAP_PETSC(KSPSetPCSide(ksp_, PC_RIGHT));  // the residual GMRES minimises is L's own
+    NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-12, 1e-50, PETSC_DEFAULT, 2000));
+    PC pc;
+    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    NESSMAP_PETSC(PCSetType(pc, PCSHELL));
+    NESSMAP_PETSC(PCShellSetContext(pc, this));
+    NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
+    NESSMAP_PETSC(PCShellSetName(pc, "Sylvester (Omega = 0 Kronecker sum)"));
+    NESSMAP_PETSC(KSPSetFromOptions(ksp_));
+  }
+
+  bool solve(const MasterEquation &me, Mat A, Vec x, bool warm, SteadyState &out) override {
+    try {
+      kron_.factor(me);
+    } catch (const std::runtime_error &e) {
+      out.reason = e.what();
+      return false;
+    }
+    if (!rho0_) {
+      NESSMAP_PETSC(MatCreateVecs(A, rho0_.out(), b_.out()));
+    }
+    // rho_0 and b = -L rho_0.
+    kron_.product_state(full_r_.data());
+    {
+      PetscScalar *a;
+      PetscInt lo, hi;
+      NESSMAP_PETSC(VecGetOwnershipRange(rho0_, &lo, &hi));
+      NESSMAP_PETSC(VecGetArray(rho0_, &a));
+      std::memcpy(a, full_r_.data() + lo, sizeof(PetscScalar) * (hi - lo));
+      NESSMAP_PETSC(VecRestoreArray(rho0_, &a));
+    }
+    NESSMAP_PETSC(MatMult(A, rho0_, b_));
+    NESSMAP_PETSC(VecScale(b_, -1.0));
+    // Start from the previous state's correction, rho_prev - rho_0 (also traceless), unless that
+    // is a worse start than zero (another family's state, a jump in the parameters).
+    if (warm) {
+      NESSMAP_PETSC(VecAXPY(x, -1.0, rho0_));
+      if (!r0_) NESSMAP_PETSC(VecDuplicate(b_, r0_.out()));
+      PetscReal b_norm, r0_norm;
+      NESSMAP_PETSC(MatMult(A, x, r0_));
+      NESSMAP_PETSC(VecAYPX(r0_, -1.0, b_));
+      NESSMAP_PETSC(VecNorm(b_, NORM_2, &b_norm));
+      NESSMAP_PETSC(VecNorm(r0_, NORM_2, &r0_norm));
+      if (!(r0_norm < b_norm)) warm = false;
+    }
+    if (!warm) NESSMAP_PETSC(VecZeroEntries(x));
+    NESSMAP_PETSC(KSPSetInitialGuessNonzero(ksp_, warm ? PETSC_TRUE : PETSC_FALSE));
+    NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
+    NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
+    NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
+    KSPConvergedReason reason;
+    PetscInt its;
+    NESSMAP_PETSC(KSPGetConvergedReason(ksp_, &reason));
+    NESSMAP_PETSC(KSPGetIterationNumber(ksp_, &its));
+    out.iterations = static_cast<int>(its);
+    out.solver = describe(ksp_);
+    PC pc;
+    PetscBool shell = PETSC_FALSE;
+    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCSHELL, &shell));
+    if (shell) out.solver += " (Sylvester, Omega = 0)";
+    out.reason = KSPConvergedReasons[reason];
+    return reason > 0;
+  }
+
+private:
+  static PetscErrorCode apply(PC pc, Vec r, Vec y) {
+    PetscFunctionBeginUser;
+    SylvesterBackend *self = nullptr;
+    PetscCall(PCShellGetContext(pc, &self));
+    try {
+      self->apply(r, y);
+    } catch (const PetscFailure &e) {
+      SETERRQ(PETSC_COMM_SELF, e.code(), "%s", e.what());
+    }
+    PetscFunctionReturn(0);
+  }
+
+  void apply(Vec r, Vec y) {
+    auto *R = reinterpret_cast<Complex *>(full_r_.data());
+    if (size_ == 1) {
+      const PetscScalar *ra;
+      PetscScalar *ya;
+      NESSMAP_PETSC(VecGetArrayRead(r, &ra));
+      NESSMAP_PETSC(VecGetArray(y, &ya));
+      kron_.apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
+      NESSMAP_PETSC(VecRestoreArray(y, &ya));
+      NESSMAP_PETSC(VecRestoreArrayRead(r, &ra));
+      return;
+    }
+    // The whole r on every rank, each rank its blocks, the results sent where they are owned.
+    if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(r, to_all_.out(), gathered_.out()));
+    NESSMAP_PETSC(VecScatterBegin(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+    NESSMAP_PETSC(VecScatterEnd(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+    const PetscScalar *ga;
+    NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
+    std::memcpy(full_r_.data(), ga, sizeof(PetscScalar) * full_r_.size());
+    NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
+    auto *Y = reinterpret_cast<Complex *>(full_y_.data());
+    kron_.apply(R, Y, mine_);
+    for (int k : mine_) {
+      const auto &b = kron_.blocks()[k];
+      idx_.assign(b.index.begin(), b.index.end());
+      vals_.resize(idx_.size());
+      for (std::size_t p = 0; p < idx_.size(); ++p) vals_[p] = full_y_[idx_[p]];
+      NESSMAP_PETSC(VecSetValues(y, static_cast<PetscInt>(idx_.size()), idx_.data(), vals_.data(), INSERT_VALUES));
+    }
+    NESSMAP_PETSC(VecAssemblyBegin(y));
+    NESSMAP_PETSC(VecAssemblyEnd(y));
+  }
+
+  MPI_Comm comm_;
+  int size_ = 1, rank_ = 0;
+  KroneckerSumInverse kron_;
+  std::vector<int> mine_;
+  std::vector<PetscScalar> full_r_, full_y_, vals_;
+  std::vector<PetscInt> idx_;
+  PetscKSP ksp_;
+  PetscVec rho0_, b_, r0_, gathered_;
+  PetscScatter to_all_;
+};
+
 } // namespace
 
+namespace {
+SolverConfig resolved(SolverConfig c, int N) {
+  c.method = resolve_method(c, N);
+  return c;
+}
+} // namespace
+
+SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m)
+    : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
+  switch (m) {
+  case Method::ksp: backend = std::make_unique<KspBackend>(comm); break;
+  case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
+  default: backend = std::make_unique<SylvesterBackend>(comm, space); break;
+  }
+}
+
+SteadyStateSolver::Stage::~Stage() = default;
+
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
-    : comm_(comm), config_(config), space_(config.space, N),
-      matrix_(comm, space_, config.method == Method::ksp ? TraceRow::fold : TraceRow::none) {
-  if (config.method == Method::ksp) backend_ = std::make_unique<KspBackend>(comm);
-  else backend_ = std::make_unique<EpsBackend>(comm);
+    : comm_(comm), config_(resolved(config, N)), space_(config.space, N),
+      primary_(std::make_unique<Stage>(comm, space_, config_.method)) {
+  if (config.method == Method::automatic && config_.method == Method::sylvester) {
+    SolverConfig direct = config_;
+    direct.method = Method::ksp;
+    const MemoryEstimate est = estimate_memory(N, direct);
+    fallback_allowed_ = est.matrix_bytes + est.factor_bytes < 0.5 * physical_memory_bytes();
+  }
 }
 
 SteadyStateSolver::~SteadyStateSolver() = default;
@@ -205,15 +374,30 @@ SteadyStateSolver::~SteadyStateSolver() = default;
 SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   const auto start = std::chrono::steady_clock::now();
   SteadyState out;
-  matrix_.assemble(me);
-  if (!x_) NESSMAP_PETSC(MatCreateVecs(matrix_.mat(), x_.out(), Lx_.out()));
-  Vec x = x_;
-  try {
-    out.converged = backend_->solve(matrix_.mat(), x, out);
-  } catch (const PetscFailure &e) {
-    out.converged = false;
-    out.reason = e.what();
+  const bool warm = have_state_;
+  have_state_ = false;  // until this point's state is in x
+  auto run = [&](Stage &stage) {
+    stage.matrix.assemble(me);
+    if (!x_) NESSMAP_PETSC(MatCreateVecs(stage.matrix.mat(), x_.out(), Lx_.out()));
+    try {
+      out.converged = stage.backend->solve(me, stage.matrix.mat(), x_, warm, out);
+    } catch (const PetscFailure &e) {
+      out.converged = false;
+      out.reason = e.what();
+    }
+  };
+  Stage *stage = primary_.get();
+  run(*stage);
+  if (!out.converged && fallback_allowed_) {
+    const std::string first = out.solver + ": " + out.reason;
+    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp);
+    stage = fallback_.get();
+    run(*stage);
+    out.solver += " (after " + first + ")";
   }
+  const LiouvillianMatrix &matrix = stage->matrix;
+  const Method method = stage->method;
+  Vec x = x_;
   if (!out.converged) {
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
@@ -236,22 +420,23 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
   }
-  // ksp: the trace row makes Tr rho = 1 part of the system, so its error measures the solve.
+  // ksp: the trace row makes Tr rho = 1 part of the system, so its error measures the solve;
+  // sylvester: Tr rho_0 = 1 and the corrections are traceless, likewise.
   // eps: the eigenvector has arbitrary scale and phase; dividing by its trace fixes both.
-  out.trace_error = config_.method == Method::ksp ? std::abs(tr - 1.0) : 0.0;
+  out.trace_error = method != Method::eps ? std::abs(tr - 1.0) : 0.0;
   rho.scale(1.0 / tr);
-  if (config_.method == Method::eps) out.trace_error = std::abs(rho.trace() - 1.0);
+  if (method == Method::eps) out.trace_error = std::abs(rho.trace() - 1.0);
 
   // ||L rho||: with the folded matrix every row but 0 is a row of L, and row 0 of L rho follows
   // from trace preservation, (L rho)_00 = -sum_{m != 0} (L rho)_mm.
   {
     Vec y = Lx_;
     NESSMAP_PETSC(VecScale(x, 1.0 / tr));
-    NESSMAP_PETSC(MatMult(matrix_.mat(), x, y));
+    NESSMAP_PETSC(MatMult(matrix.mat(), x, y));
     PetscScalar *ya;
     NESSMAP_PETSC(VecGetArray(y, &ya));
-    const PetscInt b = matrix_.row_begin(), e = matrix_.row_end();
-    if (matrix_.mode() == TraceRow::fold) {
+    const PetscInt b = matrix.row_begin(), e = matrix.row_end();
+    if (matrix.mode() == TraceRow::fold) {
       PetscScalar local = 0, total = 0;
       for (Bits m = 1; m < space_.hilbert_dimension(); ++m) {
         const auto i = space_.index(m, m);
@@ -265,21 +450,43 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
     NESSMAP_PETSC(VecNorm(y, NORM_2, &norm));
     out.residual_norm = norm;
   }
+  have_state_ = true;  // x holds this point's normalised state: the next solve may start from it
   out.rho.emplace(std::move(rho));
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 
-MemoryEstimate estimate_memory(int N, const SolverConfig &config, bool direct_factorization) {
+Method resolve_method(const SolverConfig &config, int N) {
+  if (config.method != Method::automatic) return config.method;
+  return space_dimension(config.space, N) <= config.auto_direct_max_dimension ? Method::ksp : Method::sylvester;
+}
+
+bool uses_factorization(Method method) {
+  const char *name = method == Method::eps ? "-st_pc_type" : "-pc_type";
+  char type[64] = "";
+  PetscBool set = PETSC_FALSE;
+  NESSMAP_PETSC(PetscOptionsGetString(nullptr, nullptr, name, type, sizeof type, &set));
+  const bool factor = std::strcmp(type, "lu") == 0 || std::strcmp(type, "cholesky") == 0;
+  return method == Method::sylvester ? (set && factor) : (!set || factor);
+}
+
+MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros) {
   MemoryEstimate est;
   est.dimension = space_dimension(config.space, N);
+  est.method = resolve_method(config, N);
+  est.direct = uses_factorization(est.method);
   const double n = static_cast<double>(est.dimension);
-  // Nonzeros per row grow with the number of jump and hopping terms; 4N + 2N^2 + 2 bounds the rows
-  // measured up to N = 4 (values + column indices, 16 + 4 bytes, plus PETSc's row bookkeeping).
-  const double per_row = 4.0 * N + 2.0 * N * N + 2.0;
-  est.matrix_bytes = n * per_row * 20.0 + n * 40.0;
+  // Without a count, 4N + 2N^2 + 2 nonzeros per row bounds the rows measured up to N = 4.
+  if (nonzeros < 0) nonzeros = n * (4.0 * N + 2.0 * N * N + 2.0);
+  // AIJ: a complex value and a 32-bit column per nonzero, row offsets, and the vectors of a solve.
+  est.matrix_bytes = nonzeros * 20.0 + n * 8.0 + 6.0 * n * 16.0;
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
-  if (direct_factorization) est.factor_bytes = 0.5 * n * n * 16.0;
+  est.factor_bytes = 0.5 * n * n * 16.0;
+  // GMRES(restart) keeps restart + 2 vectors. The Sylvester preconditioner keeps V and V^-1 of
+  // every block of L_h and L_c: block d of one ensemble has C(2N, N + d) rows, and
+  // sum_d C(2N, N + d)^2 = C(4N, 2N); plus full-length work arrays.
+  const double ensemble_blocks = static_cast<double>(space_dimension(Space::balanced, N));
+  est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0;
   return est;
 }
 

@@ -6,6 +6,10 @@
 //        (MUMPS where PETSc has it); any -ksp_type / -pc_type / -pc_factor_mat_solver_type wins.
 //   eps: SLEPc, the eigenvector of the eigenvalue of L nearest 0 by shift-and-invert; the -eps_*
 //        and -st_* options win.
+//   sylvester: GMRES on L x = -L rho_0, right-preconditioned by the exact inverse of the Omega = 0
+//        Liouvillian (kronecker_sum.hpp), started from the previous point's state; the -ksp_*
+//        options win, and -pc_type replaces the preconditioner.
+//   auto: one of these by size (resolve_method).
 // Either way the state is normalised to unit trace.
 #include <memory>
 #include <optional>
@@ -39,29 +43,56 @@ public:
   SteadyState solve(const MasterEquation &me);
 
   const StateSpace &space() const { return space_; }
-  std::int64_t nnz() const { return matrix_.nnz(); }
+  std::int64_t nnz() const { return primary_->matrix.nnz(); }
 
-  class Backend;  // KSP or EPS, defined in the implementation
+  class Backend;  // KSP, EPS or Sylvester, defined in the implementation
+  // A method with its matrix (with or without the trace row) and solver objects.
+  struct Stage {
+    Stage(MPI_Comm comm, const StateSpace &space, Method method);
+    ~Stage();
+    Method method;
+    LiouvillianMatrix matrix;
+    std::unique_ptr<Backend> backend;
+  };
 
 private:
   MPI_Comm comm_;
-  SolverConfig config_;
+  SolverConfig config_;  // method resolved
   StateSpace space_;
-  LiouvillianMatrix matrix_;
-  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Stage> primary_;
+  // `auto` falls back to the direct solver when GMRES does not converge and LU fits in memory
+  // (N <= 4): strong interaction (Omega large against the dissipation) weakens the Omega = 0
+  // preconditioner.
+  bool fallback_allowed_ = false;
+  std::unique_ptr<Stage> fallback_;
   PetscVec x_, Lx_;  // solution and L x, created with the matrix and reused
+  bool have_state_ = false;  // x_ holds the last point's normalised state (a warm start)
   PetscScatter to_all_;
   PetscVec gathered_;
 };
 
-// Rough memory (bytes) one point needs with the given settings, to refuse early what cannot fit.
+// What `auto` means at this size: a direct solve (ksp) while LU's nearly dense fill is cheap, the
+// Krylov solve with the Sylvester preconditioner above (physics.md: LU stops fitting at N = 5, and
+// GMRES + Sylvester is faster already at N = 4). Other methods are returned as they are.
+Method resolve_method(const SolverConfig &config, int N);
+
+// Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
+// -pc_type names something else than lu/cholesky, eps through -st_pc_type likewise, sylvester
+// only when -pc_type replaces its preconditioner by lu/cholesky.
+bool uses_factorization(Method method);
+
+// Memory (bytes) of one point, to refuse early what cannot fit.
 struct MemoryEstimate {
   std::uint64_t dimension = 0;
-  double matrix_bytes = 0;
-  double factor_bytes = 0;  // LU fill; 0 when the options select no factorization
-  double total() const { return matrix_bytes + factor_bytes; }
+  Method method = Method::ksp;  // resolved
+  bool direct = true;           // uses_factorization(method)
+  double matrix_bytes = 0;      // the sparse Liouvillian and a few vectors
+  double factor_bytes = 0;      // LU fill (about half of n^2, physics.md)
+  double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
+  double total() const { return matrix_bytes + (direct ? factor_bytes : krylov_bytes); }
 };
-MemoryEstimate estimate_memory(int N, const SolverConfig &config, bool direct_factorization);
+// `nonzeros` of the Liouvillian when counted; negative: a bound from the number of terms.
+MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros = -1);
 // Physical memory of this machine in bytes.
 double physical_memory_bytes();
 

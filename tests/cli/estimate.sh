@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `nessmap estimate`: the dimension of each family is C(4N, 2N) (balanced) or 4^(2N) (full), the
 # nonzeros those of the matrix `nessmap point` assembles, the points those of the grid; a family
-# whose LU cannot fit in memory makes it exit 2, and an iterative solver makes the same fit.
+# whose LU cannot fit in memory makes it exit 2, and an iterative solver makes the same fit; the
+# default method (auto) takes N >= 4 to the iterative one and fits.
 set -euo pipefail
 nessmap=$1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -30,10 +31,13 @@ full = [l.split() for l in open(f"{tmp}/full3.txt") if l[:1].isdigit() and "poin
 assert int(full[0][4]) == 4 ** 6, full                            # 4^(2N) at N = 3
 PY
 
-status=0; "$nessmap" estimate input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 > "$tmp/n5.txt" || status=$?
-[ "$status" -eq 2 ] && grep -q "184756 .*does not fit" "$tmp/n5.txt" || { cat "$tmp/n5.txt"; fail "N = 5 with LU: status $status"; }
-"$nessmap" estimate input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 -ksp_type gmres -pc_type jacobi > "$tmp/n5i.txt" ||
+n5=(input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6)
+status=0; "$nessmap" estimate "${n5[@]}" --set solver.method=ksp > "$tmp/n5.txt" || status=$?
+[ "$status" -eq 2 ] && grep -q "184756 .* ksp/LU .*does not fit" "$tmp/n5.txt" || { cat "$tmp/n5.txt"; fail "N = 5 with LU: status $status"; }
+"$nessmap" estimate "${n5[@]}" --set solver.method=ksp -ksp_type gmres -pc_type jacobi > "$tmp/n5i.txt" ||
   { cat "$tmp/n5i.txt"; fail "N = 5 with GMRES does not fit"; }
-status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 > "$tmp/axis.txt" || status=$?
+"$nessmap" estimate "${n5[@]}" > "$tmp/n5auto.txt" && grep -q "184756 .* sylvester " "$tmp/n5auto.txt" ||
+  { cat "$tmp/n5auto.txt"; fail "N = 5 with the default method does not fit or is not sylvester"; }
+status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp > "$tmp/axis.txt" || status=$?
 [ "$status" -eq 2 ] && [ "$(grep -c 'does not fit' "$tmp/axis.txt")" -eq 6 ] || { cat "$tmp/axis.txt"; fail "a sweep with N = 5 families: status $status"; }
 echo "estimate checks passed"

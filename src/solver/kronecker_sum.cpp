@@ -1,0 +1,257 @@
+#include "solver/kronecker_sum.hpp"
+
+#include <petscsys.h>
+#include <petscblaslapack.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+// LAPACK routines PETSc's header does not name.
+extern "C" {
+void zgees_(const char *jobvs, const char *sort, void *select, const int *n, std::complex<double> *a,
+            const int *lda, int *sdim, std::complex<double> *w, std::complex<double> *vs, const int *ldvs,
+            std::complex<double> *work, const int *lwork, double *rwork, int *bwork, int *info);
+void ztrexc_(const char *compq, const int *n, std::complex<double> *t, const int *ldt, std::complex<double> *q,
+             const int *ldq, const int *ifst, const int *ilst, int *info);
+}
+
+namespace nessmap {
+namespace {
+
+static_assert(sizeof(PetscScalar) == sizeof(Complex), "PETSc scalars are std::complex<double>");
+
+PetscScalar *lapack(Complex *p) { return reinterpret_cast<PetscScalar *>(p); }
+const PetscScalar *lapack(const Complex *p) { return reinterpret_cast<const PetscScalar *>(p); }
+
+// C = op_a(A) * op_b(B), column-major; A is m x k after op_a, B is k x n after op_b.
+void gemm(const char *op_a, const char *op_b, int m, int n, int k, const Complex *A, int lda,
+          const Complex *B, int ldb, Complex *C) {
+  const PetscBLASInt M = m, Nn = n, K = k, LDA = lda, LDB = ldb, LDC = m;
+  const PetscScalar one = 1.0, zero = 0.0;
+  BLASgemm_(op_a, op_b, &M, &Nn, &K, &one, lapack(A), &LDA, lapack(B), &LDB, &zero, lapack(C), &LDC);
+}
+
+// Complex Schur form A = Q T Q^H (A is overwritten by T), with the eigenvalue of smallest modulus
+// moved to the first position when `zero_first`.
+void schur(int n, std::vector<Complex> &A, std::vector<Complex> &Q, bool zero_first) {
+  const int lwork = std::max(1, 4 * n);
+  int info = 0, sdim = 0;
+  Q.assign(static_cast<std::size_t>(n) * n, 0.0);
+  std::vector<Complex> w(n), work(lwork);
+  std::vector<double> rwork(n);
+  std::vector<int> bwork(n);
+  zgees_("V", "N", nullptr, &n, A.data(), &n, &sdim, w.data(), Q.data(), &n, work.data(), &lwork, rwork.data(),
+         bwork.data(), &info);
+  if (info != 0) throw std::runtime_error("LAPACK zgees failed on a block of L_0 (info " + std::to_string(info) + ")");
+  if (!zero_first) return;
+  int smallest = 1;
+  for (int i = 1; i <= n; ++i)
+    if (std::abs(A[(i - 1) * (n + 1)]) < std::abs(A[(smallest - 1) * (n + 1)])) smallest = i;
+  const int first = 1;
+  if (smallest != first) {
+    ztrexc_("V", &n, A.data(), &n, Q.data(), &n, &smallest, &first, &info);
+    if (info != 0) throw std::runtime_error("LAPACK ztrexc failed on a block of L_0");
+  }
+}
+
+} // namespace
+
+KroneckerSumInverse::KroneckerSumInverse(const StateSpace &space) : space_(space), N_(space.N()) {
+  const int N = N_;
+  const std::uint64_t states = std::uint64_t{1} << N;
+  for (Ensemble1 *e : {&hot_, &cold_}) {
+    e->N = N;
+    e->shift = e == &hot_ ? 0 : N;
+    e->pairs.assign(2 * N + 1, {});
+    for (std::uint64_t ket = 0; ket < states; ++ket)
+      for (std::uint64_t bra = 0; bra < states; ++bra)
+        e->pairs[std::popcount(ket) - std::popcount(bra) + N].push_back((ket << N) | bra);
+    e->conjugate = e == &cold_;
+    e->Q.resize(2 * N + 1);
+    e->T.resize(2 * N + 1);
+  }
+  // rho's blocks: every (d_h, d_c) whose elements lie in the space.
+  const std::uint64_t low = states - 1;
+  for (int dh = -N; dh <= N; ++dh)
+    for (int dc = -N; dc <= N; ++dc) {
+      const auto &ph = hot_.pairs[dh + N], &pc = cold_.pairs[dc + N];
+      auto index_of = [&](std::uint64_t h, std::uint64_t c) {
+        const Bits m = (h >> N) | ((c >> N) << N), n = (h & low) | ((c & low) << N);
+        return space_.index(m, n);
+      };
+      if (index_of(ph.front(), pc.front()) < 0) continue;  // the whole block is outside
+      Block b{dh, dc, static_cast<int>(ph.size()), static_cast<int>(pc.size()), {}};
+      b.index.resize(ph.size() * pc.size());
+      for (std::size_t j = 0; j < pc.size(); ++j)
+        for (std::size_t i = 0; i < ph.size(); ++i) b.index[i + j * ph.size()] = index_of(ph[i], pc[j]);
+      blocks_.push_back(std::move(b));
+    }
+  all_blocks_.resize(blocks_.size());
+  std::iota(all_blocks_.begin(), all_blocks_.end(), 0);
+}
+
+void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me, Bits mask) {
+  // The terms acting on this ensemble only (the interaction touches both and is left out).
+  std::vector<std::size_t> terms;
+  std::vector<Complex> coefficients;
+  for (std::size_t t = 0; t < me.terms.size(); ++t) {
+    const auto &term = me.terms[t];
+    const Bits care = term.left.care | term.right.care;
+    if (care != 0 && (care & ~mask) == 0) {
+      terms.push_back(t);
+      coefficients.push_back(term.coef);
+    }
+  }
+  if (e.factored && terms == e.terms && coefficients == e.coefficients) return;
+  e.factored = false;
+  e.terms = std::move(terms);
+  e.coefficients = std::move(coefficients);
+
+  const int N = e.N;
+  const std::uint64_t low = (std::uint64_t{1} << N) - 1;
+  for (int d = -N; d <= N; ++d) {
+    const auto &pairs = e.pairs[d + N];
+    const int n = static_cast<int>(pairs.size());
+    // Position of an operator |ket><bra| inside this block.
+    std::vector<int> position((std::size_t{1} << (2 * N)), -1);
+    for (int i = 0; i < n; ++i) position[pairs[i]] = i;
+    std::vector<Complex> A(static_cast<std::size_t>(n) * n, 0.0);
+    for (int i = 0; i < n; ++i) {
+      // Row (m, n) of L_e, as in liouvillian_row, on the ensemble's bits placed at their qubits.
+      const Bits m = (pairs[i] >> N) << e.shift, nb = (pairs[i] & low) << e.shift;
+      for (std::size_t t : e.terms) {
+        const auto &term = me.terms[t];
+        if (!term.left.produces(m) || !term.right.acts_on(nb)) continue;
+        const std::uint64_t mp = (m ^ term.left.flip) >> e.shift, np = term.right.apply(nb) >> e.shift;
+        const int j = position[(mp << N) | np];
+        if (j < 0) throw std::logic_error("a single-ensemble term changes the excitation difference");
+        A[i + static_cast<std::size_t>(j) * n] += e.conjugate ? std::conj(term.coef) : term.coef;
+      }
+    }
+    schur(n, A, e.Q[d + N], d == 0);
+    e.T[d + N] = std::move(A);
+  }
+  // The first Schur vector of block 0 spans the zero mode (conjugated for the cold ensemble).
+  const auto &pairs = e.pairs[N];
+  const int n0 = static_cast<int>(pairs.size());
+  e.steady.assign(e.Q[N].begin(), e.Q[N].begin() + n0);
+  if (e.conjugate)
+    for (auto &c : e.steady) c = std::conj(c);
+  e.diagonal.clear();
+  Complex trace = 0;
+  for (int i = 0; i < n0; ++i)
+    if ((pairs[i] >> N) == (pairs[i] & low)) {
+      e.diagonal.push_back(i);
+      trace += e.steady[i];
+    }
+  for (auto &c : e.steady) c /= trace;
+  e.factored = true;
+}
+
+void KroneckerSumInverse::factor(const MasterEquation &me) {
+  const Bits hot_mask = (Bits{1} << N_) - 1;
+  factor_ensemble(hot_, me, hot_mask);
+  factor_ensemble(cold_, me, hot_mask << N_);
+  auto largest = [](const Ensemble1 &e) {
+    double r = 0;
+    for (const auto &T : e.T) {
+      const auto n = static_cast<std::size_t>(std::sqrt(static_cast<double>(T.size())));
+      for (std::size_t i = 0; i < n; ++i) r = std::max(r, std::abs(T[i * (n + 1)]));
+    }
+    return r;
+  };
+  largest_rate_ = largest(hot_) + largest(cold_);
+}
+
+void KroneckerSumInverse::triangular_sylvester(const Block &b, Complex *C) const {
+  // T_c upper triangular, so column j of Z T_c^H is sum_{l >= j} Z[:, l] conj(T_c[j, l]): the
+  // columns are solved from the last, each by back substitution with T_h + conj(T_c[j, j]).
+  const int nh = b.nh, nc = b.nc;
+  const auto &Th = hot_.T[b.dh + N_], &Tc = cold_.T[b.dc + N_];
+  const bool zero_block = b.dh == 0 && b.dc == 0;
+  const double tiny = dropped_rate * largest_rate_;
+  std::vector<Complex> row(nc);
+  for (int j = nc - 1; j >= 0; --j) {
+    Complex *z = C + static_cast<std::size_t>(j) * nh;
+    const int later = nc - 1 - j;
+    if (later > 0) {
+      // z -= Z[:, j+1:] conj(T_c[j, j+1:])
+      for (int l = 0; l < later; ++l) row[l] = std::conj(Tc[j + static_cast<std::size_t>(j + 1 + l) * nc]);
+      const PetscBLASInt M = nh, K = later, one = 1;
+      const PetscScalar minus = -1.0, plus = 1.0;
+      BLASgemv_("N", &M, &K, &minus, lapack(C + static_cast<std::size_t>(j + 1) * nh), &M, lapack(row.data()), &one,
+                &plus, lapack(z), &one);
+    }
+    const Complex mu = std::conj(Tc[j * static_cast<std::size_t>(nc + 1)]);
+    for (int k = nh - 1; k >= 0; --k) {
+      const Complex *tk = Th.data() + static_cast<std::size_t>(k) * nh;  // column k of T_h
+      const Complex rate = tk[k] + mu;
+      // The pair of zero modes (and any other rate at roundoff level) is left out.
+      if ((zero_block && j == 0 && k == 0) || std::abs(rate) <= tiny) z[k] = 0.0;
+      else z[k] /= rate;
+      const Complex zk = z[k];
+      if (zk != Complex(0.0))
+        for (int i = 0; i < k; ++i) z[i] -= tk[i] * zk;
+    }
+  }
+}
+
+void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<int> &which) const {
+  std::vector<Complex> R, W;
+  for (int k : which) {
+    const Block &b = blocks_[k];
+    const int nh = b.nh, nc = b.nc;
+    const auto size = static_cast<std::size_t>(nh) * nc;
+    R.resize(size);
+    W.resize(size);
+    for (std::size_t p = 0; p < size; ++p) R[p] = r[b.index[p]];
+    const auto &Qh = hot_.Q[b.dh + N_], &Qc = cold_.Q[b.dc + N_];
+    gemm("C", "N", nh, nc, nh, Qh.data(), nh, R.data(), nh, W.data());  // W = Q_h^H R
+    gemm("N", "N", nh, nc, nc, W.data(), nh, Qc.data(), nc, R.data());  // R = W Q_c
+    triangular_sylvester(b, R.data());                                  // R = Z
+    gemm("N", "N", nh, nc, nh, Qh.data(), nh, R.data(), nh, W.data());  // W = Q_h Z
+    gemm("N", "C", nh, nc, nc, W.data(), nh, Qc.data(), nc, R.data());  // R = W Q_c^H
+    if (b.dh == 0 && b.dc == 0) {
+      // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
+      // diagonal positions of the two ensembles.
+      Complex trace = 0;
+      for (int j : cold_.diagonal)
+        for (int i : hot_.diagonal) trace += R[i + static_cast<std::size_t>(j) * nh];
+      for (int j = 0; j < nc; ++j)
+        for (int i = 0; i < nh; ++i) R[i + static_cast<std::size_t>(j) * nh] -= trace * hot_.steady[i] * cold_.steady[j];
+    }
+    for (std::size_t p = 0; p < size; ++p) y[b.index[p]] = R[p];
+  }
+}
+
+void KroneckerSumInverse::product_state(Complex *x) const {
+  std::fill(x, x + space_.dimension(), Complex(0.0));
+  for (const auto &b : blocks_) {
+    if (b.dh != 0 || b.dc != 0) continue;
+    for (int j = 0; j < b.nc; ++j)
+      for (int i = 0; i < b.nh; ++i)
+        x[b.index[i + static_cast<std::size_t>(j) * b.nh]] = hot_.steady[i] * cold_.steady[j];
+  }
+}
+
+std::vector<int> KroneckerSumInverse::blocks_of(int rank, int size) const {
+  // Largest first, each to the least loaded rank.
+  std::vector<int> order(blocks_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return blocks_[a].cost() > blocks_[b].cost(); });
+  std::vector<double> load(size, 0.0);
+  std::vector<int> mine;
+  for (int k : order) {
+    const int r = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[r] += blocks_[k].cost();
+    if (r == rank) mine.push_back(k);
+  }
+  return mine;
+}
+
+} // namespace nessmap

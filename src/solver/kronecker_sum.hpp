@@ -1,0 +1,96 @@
+#pragma once
+// The Omega = 0 Liouvillian as a Kronecker sum, inverted exactly (physics.md, "Structure worth
+// exploiting"). Without the interaction the ensembles decouple:
+//
+//     L_0 = L_h (x) 1 + 1 (x) L_c,
+//
+// L_h (L_c) collecting the terms of the master equation that act on the hot (cold) qubits only.
+// Write rho's elements as X[(m_h, n_h), (m_c, n_c)]: L_0 rho = r is the Sylvester equation
+// L_h X + X L_c^T = R. Each L_e is block diagonal in its ensemble's excitation difference
+// d = N(m_e) - N(n_e), and rho's elements with (d_h, d_c) form one block X_{d_h d_c} (the balanced
+// space holds the blocks with d_h + d_c = 0).
+//
+// Per block, Bartels-Stewart with complex Schur forms L_h = Q_h T_h Q_h^H and
+// conj(L_c) = Q_c T_c Q_c^H (so that L_c^T = Q_c T_c^H Q_c^H):
+//
+//     X = Q_h Z Q_c^H,   T_h Z + Z T_c^H = Q_h^H R Q_c,
+//
+// four dense products and a triangular solve. Schur forms, unlike eigenvectors, stay well
+// conditioned when L_e is defective, as the cascaded Liouvillian of identical qubits is. Each
+// ensemble's zero mode (its own steady state) is moved to the first Schur position, so the one
+// singular element of the triangular system, Z_00, is the last one solved and nothing depends on
+// it: it is left at zero, which makes the result a generalised inverse of L_0. Its trace is then
+// arbitrary (X + c rho_0 solves the same equation), so rho_0 = rho_h (x) rho_c, the steady state of
+// L_0 from the same Schur vectors, is subtracted to make the result traceless.
+//
+// Pure linear algebra on arrays of the state space's ordering; no MPI. `apply` can be split over
+// ranks by block (see `blocks_of`).
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "model/master_equation.hpp"
+#include "model/state_space.hpp"
+
+namespace nessmap {
+
+class KroneckerSumInverse {
+public:
+  explicit KroneckerSumInverse(const StateSpace &space);
+
+  // Schur-decomposes L_h and conj(L_c) of this master equation. An ensemble whose terms and
+  // coefficients are those of the previous call keeps its decomposition (a sweep over omega_h
+  // changes only L_h).
+  // Throws std::runtime_error when LAPACK fails.
+  void factor(const MasterEquation &me);
+
+  // y = L_0^g r (the traceless generalised inverse above) on the blocks listed (indices into blocks()), reading and writing arrays of the
+  // whole space; entries outside those blocks are left as they are.
+  void apply(const Complex *r, Complex *y, const std::vector<int> &blocks) const;
+  void apply(const Complex *r, Complex *y) const { apply(r, y, all_blocks_); }
+
+  // rho_h (x) rho_c, each factor of unit trace: the steady state of L_0 (zero outside its block).
+  void product_state(Complex *x) const;
+
+
+  struct Block {
+    int dh, dc;                  // excitation differences of the hot and cold ensembles
+    int nh, nc;                  // their block sizes
+    std::vector<std::int64_t> index;  // space index of X[i, j], column-major (i + j * nh)
+    double cost() const { return double(nh) * nc * (nh + nc); }
+  };
+  const std::vector<Block> &blocks() const { return blocks_; }
+  // A split of the blocks over `size` ranks with about equal cost; the list of rank `rank`.
+  std::vector<int> blocks_of(int rank, int size) const;
+
+private:
+  // One ensemble's Liouvillian (conjugated for the cold one), block by excitation difference, in
+  // Schur form; the zero mode of block d = 0 first.
+  struct Ensemble1 {
+    int N = 0;
+    int shift = 0;                              // bit offset of the ensemble's qubits
+    bool conjugate = false;                     // Schur form of conj(L_e)
+    std::vector<std::vector<std::uint64_t>> pairs;  // per d + N: (ket << N) | bra, in block order
+    std::vector<std::vector<Complex>> Q, T;     // Schur vectors and triangular factor, column-major
+    std::vector<Complex> coefficients;          // of the terms it was built from, to reuse it
+    std::vector<std::size_t> terms;
+    bool factored = false;
+    std::vector<Complex> steady;                // the zero mode as a state of unit trace
+    std::vector<int> diagonal;                  // positions of |m><m| in block d = 0
+  };
+  void factor_ensemble(Ensemble1 &e, const MasterEquation &me, Bits mask);
+  // Solves T_h Z + Z T_c^H = C in place (C becomes Z), nh x nc column-major.
+  void triangular_sylvester(const Block &b, Complex *C) const;
+
+  const StateSpace &space_;
+  int N_;
+  Ensemble1 hot_, cold_;
+  std::vector<Block> blocks_;
+  std::vector<int> all_blocks_;
+  double largest_rate_ = 0;  // max |T_h,ii| + max |T_c,jj|
+  // |T_h,ii + conj(T_c,jj)| below this times the largest rate counts as another zero mode (a dark
+  // state of one ensemble) and its element is left at zero too.
+  static constexpr double dropped_rate = 1e-13;
+};
+
+} // namespace nessmap

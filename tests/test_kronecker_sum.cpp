@@ -1,0 +1,131 @@
+// The Sylvester preconditioner (solver/kronecker_sum.hpp) against the Liouvillian's own rows: at
+// Omega = 0 the Liouvillian is L_0, so the product state must be its steady state and the
+// generalised inverse must solve L_0 y = r for every traceless r.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "fixtures.hpp"
+#include "liouvillian/liouvillian.hpp"
+#include "solver/kronecker_sum.hpp"
+
+using namespace nessmap;
+using namespace nessmap::testing;
+
+namespace {
+
+std::vector<Complex> multiply(const StateSpace &space, const MasterEquation &me, const std::vector<Complex> &x) {
+  std::vector<Complex> y(x.size());
+  RowEntries row;
+  for (std::int64_t i = 0; i < space.dimension(); ++i) {
+    liouvillian_row(space, me, i, row);
+    Complex s = 0;
+    for (std::size_t k = 0; k < row.cols.size(); ++k) s += row.values[k] * x[row.cols[k]];
+    y[i] = s;
+  }
+  return y;
+}
+
+double norm(const std::vector<Complex> &x) {
+  double s = 0;
+  for (Complex c : x) s += std::norm(c);
+  return std::sqrt(s);
+}
+
+Complex trace(const StateSpace &space, const std::vector<Complex> &x) {
+  Complex t = 0;
+  for (auto i : space.diagonal_indices()) t += x[i];
+  return t;
+}
+
+void check_inverse(const SystemParameters &p, Space kind, std::mt19937 &rng) {
+  const StateSpace space(kind, p.N);
+  const MasterEquation me = build_master_equation(p);
+  KroneckerSumInverse inverse(space);
+  inverse.factor(me);
+
+  // rho_h (x) rho_c: unit trace and L_0 rho_0 = 0.
+  std::vector<Complex> rho0(space.dimension());
+  inverse.product_state(rho0.data());
+  CHECK(std::abs(trace(space, rho0) - 1.0) < 1e-12);
+  CHECK(norm(multiply(space, me, rho0)) < 1e-12 * norm(rho0));
+
+  // A random traceless r: L_0 (L_0^g r) = r.
+  std::normal_distribution<double> gauss;
+  std::vector<Complex> r(space.dimension());
+  for (auto &c : r) c = Complex(gauss(rng), gauss(rng));
+  const Complex t = trace(space, r);
+  const auto diagonal = space.diagonal_indices();
+  for (auto i : diagonal) r[i] -= t / static_cast<double>(diagonal.size());
+  std::vector<Complex> y(space.dimension(), Complex(7.0));  // every entry must be overwritten
+  inverse.apply(r.data(), y.data());
+  CHECK(std::abs(trace(space, y)) < 1e-12 * norm(y));
+  auto Ly = multiply(space, me, y);
+  for (std::size_t i = 0; i < Ly.size(); ++i) Ly[i] -= r[i];
+  CHECK(norm(Ly) < 1e-10 * norm(r));
+}
+
+} // namespace
+
+TEST_CASE("Omega = 0: the product state is L's steady state and the preconditioner inverts L",
+          "[sylvester]") {
+  std::mt19937 rng(21);
+  for (int N : {1, 2, 3})
+    for (Bath bath : all_baths)
+      for (Coupling coupling : all_couplings) {
+        SystemParameters p = random_point(rng, N, bath, coupling);
+        for (auto &row : p.Omega) std::fill(row.begin(), row.end(), 0.0);
+        INFO(describe(p));
+        check_inverse(p, Space::balanced, rng);
+        if (N <= 2) check_inverse(p, Space::full, rng);
+        // Identical qubits: the cascaded L_e is defective (one-way coupling of equal eigenvalues).
+        if (bath == Bath::cascaded) {
+          p.g_h.assign(N, 0.5);
+          p.g_c.assign(N, 0.6);
+          INFO("uniform g");
+          check_inverse(p, Space::balanced, rng);
+        }
+      }
+}
+
+TEST_CASE("A sweep over omega_h reuses the cold ensemble's decomposition and stays exact", "[sylvester]") {
+  std::mt19937 rng(22);
+  SystemParameters p = random_point(rng, 2, Bath::common, Coupling::all_to_all);
+  for (auto &row : p.Omega) std::fill(row.begin(), row.end(), 0.0);
+  const StateSpace space(Space::balanced, 2);
+  KroneckerSumInverse inverse(space);
+  for (double omega_h : {0.7, 1.3, 2.2}) {
+    p.omega_h = omega_h;
+    const MasterEquation me = build_master_equation(p);
+    inverse.factor(me);
+    std::vector<Complex> rho0(space.dimension());
+    inverse.product_state(rho0.data());
+    CHECK(norm(multiply(space, me, rho0)) < 1e-12);
+  }
+}
+
+TEST_CASE("The blocks split over ranks cover the space once", "[sylvester]") {
+  for (int N : {1, 2, 3})
+    for (Space kind : {Space::balanced, Space::full}) {
+      if (kind == Space::full && N > 2) continue;
+      const StateSpace space(kind, N);
+      KroneckerSumInverse inverse(space);
+      std::int64_t covered = 0;
+      std::set<std::int64_t> indices;
+      for (const auto &b : inverse.blocks()) {
+        covered += static_cast<std::int64_t>(b.index.size());
+        indices.insert(b.index.begin(), b.index.end());
+      }
+      CHECK(covered == space.dimension());
+      CHECK(static_cast<std::int64_t>(indices.size()) == space.dimension());
+      for (int size : {1, 2, 3}) {
+        std::vector<int> owner(inverse.blocks().size(), 0);
+        for (int rank = 0; rank < size; ++rank)
+          for (int k : inverse.blocks_of(rank, size)) ++owner[k];
+        CHECK(std::all_of(owner.begin(), owner.end(), [](int c) { return c == 1; }));
+      }
+    }
+}
