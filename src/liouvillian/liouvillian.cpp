@@ -1,37 +1,51 @@
 #include "liouvillian/liouvillian.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace nessmap {
+namespace {
 
-void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
-                     RowEntries &out) {
+// Calls f(column, term index) for every term of `me` with an entry in row `row`, in term order.
+template <class F>
+void for_each_entry(const StateSpace &space, const MasterEquation &me, std::int64_t row, F &&f) {
   Bits m, n;
   space.element(row, m, n);
-  out.cols.clear();
-  out.values.clear();
-  for (const auto &t : me.terms) {
+  for (std::size_t i = 0; i < me.terms.size(); ++i) {
+    const auto &t = me.terms[i];
     if (!t.left.produces(m) || !t.right.acts_on(n)) continue;
     const Bits mp = m ^ t.left.flip;   // A|m'> = |m>
     const Bits np = t.right.apply(n);  // B|n> = |n'>
     const std::int64_t col = space.index(mp, np);
     if (col < 0) throw std::logic_error("master-equation term leaves the balanced block");
-    // Insertion into the short sorted row; duplicates add up.
-    const auto c = static_cast<PetscInt>(col);
-    const auto it = std::lower_bound(out.cols.begin(), out.cols.end(), c);
-    const auto pos = it - out.cols.begin();
-    if (it != out.cols.end() && *it == c) {
-      out.values[pos] += t.coef;
-    } else {
-      out.cols.insert(it, c);
-      out.values.insert(out.values.begin() + pos, t.coef);
-    }
+    f(static_cast<PetscInt>(col), i);
   }
 }
 
-LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode)
-    : comm_(comm), space_(space), mode_(mode) {
+} // namespace
+
+void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
+                     RowEntries &out) {
+  out.cols.clear();
+  out.values.clear();
+  for_each_entry(space, me, row, [&](PetscInt c, std::size_t i) {
+    // Insertion into the short sorted row; duplicates add up.
+    const auto it = std::lower_bound(out.cols.begin(), out.cols.end(), c);
+    const auto pos = it - out.cols.begin();
+    if (it != out.cols.end() && *it == c) {
+      out.values[pos] += me.terms[i].coef;
+    } else {
+      out.cols.insert(it, c);
+      out.values.insert(out.values.begin() + pos, me.terms[i].coef);
+    }
+  });
+}
+
+LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
+                                     std::int64_t plan_limit)
+    : comm_(comm), space_(space), mode_(mode), plan_limit_(plan_limit) {
   if (space.dimension() > static_cast<std::int64_t>(PETSC_MAX_INT))
     throw std::invalid_argument("Liouvillian dimension exceeds PETSc's index range");
   if (mode == TraceRow::fold) {
@@ -47,6 +61,9 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   NESSMAP_PETSC(MatCreate(comm_, mat_.out()));
   NESSMAP_PETSC(MatSetSizes(mat_, local, local, dim, dim));
   NESSMAP_PETSC(MatSetType(mat_, MATAIJ));
+  PetscBool seq = PETSC_FALSE;
+  NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(mat_.get()), MATSEQAIJ, &seq));
+  sequential_ = seq;
   // The layout is set up only by the preallocation, so the owned rows come from the split.
   PetscInt end = 0;
   MPI_Scan(&local, &end, 1, MPIU_INT, MPI_SUM, comm_);
@@ -72,12 +89,108 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   NESSMAP_PETSC(MatXAIJSetPreallocation(mat_, 1, d_nnz.data(), o_nnz.data(), nullptr, nullptr));
   NESSMAP_PETSC(MatSetOption(mat_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   MPI_Allreduce(&local_nnz, &nnz_, 1, MPI_INT64_T, MPI_SUM, comm_);
-  structure_ = me.structure();
+
+  operators_.clear();
+  operators_.reserve(2 * me.terms.size());
+  for (const auto &t : me.terms) {
+    operators_.push_back(t.left);
+    operators_.push_back(t.right);
+  }
+  // Each rank plans its own rows and decides on its own.
+  clear_plan();
+  if (local_nnz <= plan_limit_) build_plan(me);
 }
 
-void LiouvillianMatrix::assemble(const MasterEquation &me) {
-  // Same operators as the existing pattern: overwrite values; another family: a new matrix.
-  if (!mat_ || me.structure() != structure_) create(me);
+bool LiouvillianMatrix::same_operators(const MasterEquation &me) const {
+  // The operators themselves, not a count: common/pairwise and cascaded/all_to_all have the same
+  // number of terms for every N but different patterns. O(terms) word comparisons per point.
+  if (2 * me.terms.size() != operators_.size()) return false;
+  for (std::size_t i = 0; i < me.terms.size(); ++i)
+    if (!(me.terms[i].left == operators_[2 * i]) || !(me.terms[i].right == operators_[2 * i + 1]))
+      return false;
+  return true;
+}
+
+void LiouvillianMatrix::clear_plan() {
+  // Swaps rather than clear(): a family without a plan should not keep the last one's memory.
+  std::vector<PetscInt>().swap(row_slots_);
+  std::vector<PetscInt>().swap(slot_cols_);
+  std::vector<std::uint32_t>().swap(slot_begin_);
+  std::vector<std::uint32_t>().swap(slot_terms_);
+  std::vector<PetscScalar>().swap(coefs_);
+  trace_slots_ = 0;
+  checked_ = in_place_ = false;
+}
+
+void LiouvillianMatrix::build_plan(const MasterEquation &me) {
+  constexpr auto u32_max = std::numeric_limits<std::uint32_t>::max();
+  if (me.terms.empty() || me.terms.size() > u32_max) return;  // the per-row path
+
+  std::vector<std::pair<PetscInt, std::uint32_t>> entries;  // (column, term) of one row
+  row_slots_.reserve(static_cast<std::size_t>(rend_ - rbegin_) + 1);
+  for (PetscInt r = rbegin_; r < rend_; ++r) {
+    row_slots_.push_back(static_cast<PetscInt>(slot_cols_.size()));
+    if (mode_ == TraceRow::fold && r == 0) {
+      // Slots with no terms; their value is 1 (slot_values).
+      for (PetscInt c : trace_cols_) {
+        slot_cols_.push_back(c);
+        slot_begin_.push_back(static_cast<std::uint32_t>(slot_terms_.size()));
+      }
+      trace_slots_ = trace_cols_.size();
+      continue;
+    }
+    entries.clear();
+    for_each_entry(space_, me, r, [&](PetscInt c, std::size_t i) {
+      entries.emplace_back(c, static_cast<std::uint32_t>(i));
+    });
+    // By column, and within a column by term: liouvillian_row's order of addition.
+    std::sort(entries.begin(), entries.end());
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      if (k == 0 || entries[k].first != entries[k - 1].first) {
+        slot_cols_.push_back(entries[k].first);
+        slot_begin_.push_back(static_cast<std::uint32_t>(slot_terms_.size()));
+      }
+      if (slot_terms_.size() == u32_max) {  // 32-bit offsets do not fit: the per-row path
+        clear_plan();
+        return;
+      }
+      slot_terms_.push_back(entries[k].second);
+    }
+  }
+  row_slots_.push_back(static_cast<PetscInt>(slot_cols_.size()));
+  slot_begin_.push_back(static_cast<std::uint32_t>(slot_terms_.size()));
+  coefs_.resize(me.terms.size());
+}
+
+bool LiouvillianMatrix::pattern_matches_plan() const {
+  // PETSc keeps each row's columns sorted, and with exact preallocation and every slot inserted the
+  // assembled CSR arrays should be the plan's; checked once rather than assumed.
+  PetscInt n = 0;
+  const PetscInt *ia = nullptr, *ja = nullptr;
+  PetscBool done = PETSC_FALSE;
+  NESSMAP_PETSC(MatGetRowIJ(mat_, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  bool same = done && n == rend_ - rbegin_;
+  if (same) same = std::equal(row_slots_.begin(), row_slots_.end(), ia);
+  if (same) same = std::equal(slot_cols_.begin(), slot_cols_.end(), ja);
+  NESSMAP_PETSC(MatRestoreRowIJ(mat_, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  return same;
+}
+
+void LiouvillianMatrix::slot_values(std::size_t first, std::size_t last, PetscScalar *out) const {
+  const PetscScalar *coef = coefs_.data();
+  const std::uint32_t *terms = slot_terms_.data();
+  std::size_t s = first;
+  for (; s < std::min(last, trace_slots_); ++s) *out++ = 1.0;
+  for (; s < last; ++s) {
+    const std::uint32_t b = slot_begin_[s], e = slot_begin_[s + 1];
+    // Starting from the first term rather than 0 keeps the sum bitwise equal to liouvillian_row's.
+    PetscScalar v = coef[terms[b]];
+    for (std::uint32_t k = b + 1; k < e; ++k) v += coef[terms[k]];
+    *out++ = v;
+  }
+}
+
+void LiouvillianMatrix::set_rows(const MasterEquation &me) {
   for (PetscInt r = rbegin_; r < rend_; ++r) {
     if (mode_ == TraceRow::fold && r == 0) {
       buffer_.cols = trace_cols_;
@@ -88,8 +201,44 @@ void LiouvillianMatrix::assemble(const MasterEquation &me) {
     NESSMAP_PETSC(MatSetValues(mat_, 1, &r, static_cast<PetscInt>(buffer_.cols.size()),
                                buffer_.cols.data(), buffer_.values.data(), INSERT_VALUES));
   }
+}
+
+void LiouvillianMatrix::set_planned_rows() {
+  for (PetscInt r = rbegin_; r < rend_; ++r) {
+    const auto first = static_cast<std::size_t>(row_slots_[r - rbegin_]);
+    const auto last = static_cast<std::size_t>(row_slots_[r - rbegin_ + 1]);
+    buffer_.values.resize(last - first);
+    slot_values(first, last, buffer_.values.data());
+    NESSMAP_PETSC(MatSetValues(mat_, 1, &r, static_cast<PetscInt>(last - first), &slot_cols_[first],
+                               buffer_.values.data(), INSERT_VALUES));
+  }
+}
+
+void LiouvillianMatrix::write_in_place() {
+  PetscScalar *a = nullptr;
+  NESSMAP_PETSC(MatSeqAIJGetArray(mat_, &a));
+  slot_values(0, slot_begin_.size() - 1, a);
+  NESSMAP_PETSC(MatSeqAIJRestoreArray(mat_, &a));
+}
+
+void LiouvillianMatrix::assemble(const MasterEquation &me) {
+  // Same operators as the existing pattern: overwrite values; another family: a new matrix.
+  if (!mat_ || !same_operators(me)) create(me);
+  if (planned()) {
+    for (std::size_t i = 0; i < coefs_.size(); ++i) coefs_[i] = me.terms[i].coef;
+    if (in_place_) write_in_place();
+    else set_planned_rows();
+  } else {
+    set_rows(me);
+  }
   NESSMAP_PETSC(MatAssemblyBegin(mat_, MAT_FINAL_ASSEMBLY));
   NESSMAP_PETSC(MatAssemblyEnd(mat_, MAT_FINAL_ASSEMBLY));
+  if (planned() && !checked_) {
+    // After the first fill the pattern is final. A mismatch (not expected) keeps MatSetValues.
+    checked_ = true;
+    in_place_ = sequential_ && pattern_matches_plan();
+    if (in_place_) std::vector<PetscInt>().swap(slot_cols_);  // PETSc has the columns
+  }
 }
 
 } // namespace nessmap

@@ -6,6 +6,10 @@
 // column), so a row costs O(terms) and the preallocation is exact. Each rank fills only the rows
 // it owns. The pattern is fixed by the family (N, bath, coupling, space): later points only
 // overwrite values in the same Mat, so a factorization's symbolic phase can be reused.
+//
+// Within a family only the terms' coefficients change, so which terms add up in which stored
+// nonzero is worked out once (the "plan"), and a point's matrix is a sum of its coefficients per
+// nonzero, written in CSR order.
 #include <cstdint>
 #include <vector>
 
@@ -20,7 +24,8 @@ struct RowEntries {
   std::vector<PetscScalar> values;
 };
 
-// Row `row` of L (space ordering) for the given master equation.
+// Row `row` of L (space ordering) for the given master equation. The reference the assembly plan
+// must reproduce.
 void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
                      RowEntries &out);
 
@@ -31,9 +36,16 @@ enum class TraceRow {
 
 class LiouvillianMatrix {
 public:
-  LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode);
+  // The plan costs about 4 + 4 * (terms per nonzero) bytes per nonzero. Above this many owned
+  // nonzeros (large N, where the solve dominates anyway) it is not built and every point recomputes
+  // its rows with liouvillian_row.
+  static constexpr std::int64_t default_plan_limit = 20'000'000;
 
-  // Writes the values of `me` into the matrix, creating and preallocating it on the first call.
+  LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
+                    std::int64_t plan_limit = default_plan_limit);
+
+  // Writes the values of `me` into the matrix, creating and preallocating it on the first call and
+  // whenever the terms' operators differ from those the pattern was built for.
   void assemble(const MasterEquation &me);
 
   Mat mat() const { return mat_.get(); }
@@ -42,19 +54,46 @@ public:
   PetscInt row_begin() const { return rbegin_; }
   PetscInt row_end() const { return rend_; }
   std::int64_t nnz() const { return nnz_; }  // global, structural
+  bool planned() const { return !slot_begin_.empty(); }
+  // True once the plan's values go straight into a sequential matrix's value array.
+  bool writes_in_place() const { return in_place_; }
 
 private:
   void create(const MasterEquation &me);
+  bool same_operators(const MasterEquation &me) const;
+  void clear_plan();
+  void build_plan(const MasterEquation &me);
+  bool pattern_matches_plan() const;
+  // Values of slots [first, last) for the coefficients in coefs_.
+  void slot_values(std::size_t first, std::size_t last, PetscScalar *out) const;
+  void set_rows(const MasterEquation &me);  // liouvillian_row per row, MatSetValues
+  void set_planned_rows();                  // the plan's rows, MatSetValues
+  void write_in_place();                    // the plan's values into the SeqAIJ array
 
   MPI_Comm comm_;
   const StateSpace &space_;
   TraceRow mode_;
+  std::int64_t plan_limit_;
   PetscMat mat_;
+  bool sequential_ = false;  // MATSEQAIJ: the value array is in plan order
   PetscInt rbegin_ = 0, rend_ = 0;
   std::int64_t nnz_ = 0;
-  std::uint64_t structure_ = 0;  // MasterEquation::structure() the pattern was built for
+  std::vector<Monomial> operators_;  // left and right monomial of each term the pattern is for
   std::vector<PetscInt> trace_cols_;  // columns of the folded trace row
   RowEntries buffer_;
+
+  // The plan, for the owned rows in CSR order. A "slot" is one stored nonzero; its value is the sum
+  // of the coefficients of terms slot_terms_[slot_begin_[s] .. slot_begin_[s + 1]), in term order
+  // (the order liouvillian_row adds them in, so the sums are bitwise the same). The folded trace
+  // row, when owned, is the first trace_slots_ slots, all 1, with no terms.
+  std::vector<PetscInt> row_slots_;        // first slot of each owned row, and the slot count
+  std::vector<PetscInt> slot_cols_;        // global column of each slot (dropped once in place)
+  std::vector<std::uint32_t> slot_begin_;  // slot count + 1 offsets into slot_terms_
+  std::vector<std::uint32_t> slot_terms_;  // term indices
+  std::size_t trace_slots_ = 0;
+  bool checked_ = false;   // PETSc's stored pattern compared with the plan (after the first fill)
+  bool in_place_ = false;
+  std::vector<PetscScalar> coefs_;  // the current point's coefficients, by term
 };
 
 } // namespace nessmap

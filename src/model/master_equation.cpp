@@ -66,25 +66,6 @@ void add_bath(std::vector<SuperTerm> &out, const SystemParameters &p, Ensemble e
 
 } // namespace
 
-std::uint64_t MasterEquation::structure() const {
-  // FNV-1a over the monomials' words.
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](std::uint64_t w) {
-    for (int b = 0; b < 8; ++b) {
-      h ^= (w >> (8 * b)) & 0xff;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(terms.size());
-  for (const auto &t : terms)
-    for (const Monomial &m : {t.left, t.right}) {
-      mix(m.care);
-      mix(m.value);
-      mix(m.flip);
-    }
-  return h;
-}
-
 Operator excitation_number(const SystemParameters &p, Ensemble e) {
   Operator op;
   for (int n = 0; n < p.N; ++n) op.push_back({1.0, Monomial::excited(qubit_bit(p.N, e, n))});

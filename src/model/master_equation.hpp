@@ -35,14 +35,11 @@ struct SuperTerm {
   Ensemble ensemble;  // bath the dissipator belongs to (unused for the Hamiltonian part)
 };
 
+// Within one family (N, bath, coupling) every parameter value gives the same operators in the same
+// order, only other coefficients: the Liouvillian's assembly plan keys on that (liouvillian.hpp).
 struct MasterEquation {
   std::vector<SuperTerm> terms;
   std::size_t size() const { return terms.size(); }
-  // Fingerprint of the operators (not the coefficients) of all terms in order: equal for every
-  // parameter value of one family (N, bath, coupling), so an assembled sparsity pattern can be
-  // reused exactly when it is equal. A term count would not do: common/pairwise and
-  // cascaded/all_to_all have the same number of terms for every N.
-  std::uint64_t structure() const;
 };
 
 // Free Hamiltonian of one ensemble, H_0^(i) = omega_i sum_n sigma+_{i,n} sigma-_{i,n}.
