@@ -28,12 +28,17 @@ static_assert(sizeof(PetscScalar) == sizeof(Complex), "PETSc scalars are std::co
 PetscScalar *lapack(Complex *p) { return reinterpret_cast<PetscScalar *>(p); }
 const PetscScalar *lapack(const Complex *p) { return reinterpret_cast<const PetscScalar *>(p); }
 
-// C = op_a(A) * op_b(B), column-major; A is m x k after op_a, B is k x n after op_b.
+// C = alpha op_a(A) op_b(B) + beta C, column-major; A is m x k after op_a, B is k x n after op_b.
+void gemm(const char *op_a, const char *op_b, int m, int n, int k, Complex alpha, const Complex *A, int lda,
+          const Complex *B, int ldb, Complex beta, Complex *C, int ldc) {
+  const PetscBLASInt M = m, Nn = n, K = k, LDA = lda, LDB = ldb, LDC = ldc;
+  const PetscScalar a = alpha, b = beta;
+  BLASgemm_(op_a, op_b, &M, &Nn, &K, &a, lapack(A), &LDA, lapack(B), &LDB, &b, lapack(C), &LDC);
+}
+// C = op_a(A) op_b(B) with C of leading dimension m.
 void gemm(const char *op_a, const char *op_b, int m, int n, int k, const Complex *A, int lda,
           const Complex *B, int ldb, Complex *C) {
-  const PetscBLASInt M = m, Nn = n, K = k, LDA = lda, LDB = ldb, LDC = m;
-  const PetscScalar one = 1.0, zero = 0.0;
-  BLASgemm_(op_a, op_b, &M, &Nn, &K, &one, lapack(A), &LDA, lapack(B), &LDB, &zero, lapack(C), &LDC);
+  gemm(op_a, op_b, m, n, k, 1.0, A, lda, B, ldb, 0.0, C, m);
 }
 
 // Complex Schur form A = Q T Q^H (A is overwritten by T), with the eigenvalue of smallest modulus
@@ -169,36 +174,57 @@ void KroneckerSumInverse::factor(const MasterEquation &me) {
 }
 
 void KroneckerSumInverse::triangular_sylvester(const Block &b, Complex *C) const {
-  // T_c upper triangular, so column j of Z T_c^H is sum_{l >= j} Z[:, l] conj(T_c[j, l]): the
-  // columns are solved from the last, each by back substitution with T_h + conj(T_c[j, j]).
+  // T_h Z + Z T_c^H = C with T_h, T_c upper triangular: row i of Z depends on the rows below it,
+  // column j on the columns right of it (sum_{l > j} Z[:, l] conj(T_c[j, l])). Recursive halving
+  // (bottom rows / right columns first, their contribution to the rest as one matrix product)
+  // leaves small diagonal pieces, solved element by element; most of the work is in gemm.
   const int nh = b.nh, nc = b.nc;
-  const auto &Th = hot_.T[b.dh + N_], &Tc = cold_.T[b.dc + N_];
+  const Complex *Th = hot_.T[b.dh + N_].data(), *Tc = cold_.T[b.dc + N_].data();
   const bool zero_block = b.dh == 0 && b.dc == 0;
   const double tiny = dropped_rate * largest_rate_;
-  std::vector<Complex> row(nc);
-  for (int j = nc - 1; j >= 0; --j) {
-    Complex *z = C + static_cast<std::size_t>(j) * nh;
-    const int later = nc - 1 - j;
-    if (later > 0) {
-      // z -= Z[:, j+1:] conj(T_c[j, j+1:])
-      for (int l = 0; l < later; ++l) row[l] = std::conj(Tc[j + static_cast<std::size_t>(j + 1 + l) * nc]);
-      const PetscBLASInt M = nh, K = later, one = 1;
-      const PetscScalar minus = -1.0, plus = 1.0;
-      BLASgemv_("N", &M, &K, &minus, lapack(C + static_cast<std::size_t>(j + 1) * nh), &M, lapack(row.data()), &one,
-                &plus, lapack(z), &one);
+  constexpr int leaf = 48;
+  auto at = [nh](Complex *M, int i, int j) { return M + i + static_cast<std::size_t>(j) * nh; };
+
+  auto leaf_solve = [&](int i0, int i1, int j0, int j1) {
+    for (int j = j1 - 1; j >= j0; --j) {
+      Complex *z = at(C, 0, j);
+      for (int l = j + 1; l < j1; ++l) {
+        const Complex t = std::conj(Tc[j + static_cast<std::size_t>(l) * nc]);
+        const Complex *zl = at(C, 0, l);
+        for (int i = i0; i < i1; ++i) z[i] -= zl[i] * t;
+      }
+      const Complex mu = std::conj(Tc[j * static_cast<std::size_t>(nc + 1)]);
+      for (int k = i1 - 1; k >= i0; --k) {
+        const Complex *tk = Th + static_cast<std::size_t>(k) * nh;  // column k of T_h
+        const Complex rate = tk[k] + mu;
+        // The pair of zero modes (and any other rate at roundoff level) is left out.
+        if ((zero_block && j == 0 && k == 0) || std::norm(rate) <= tiny * tiny) z[k] = 0.0;
+        else z[k] /= rate;
+        const Complex zk = z[k];
+        for (int i = i0; i < k; ++i) z[i] -= tk[i] * zk;
+      }
     }
-    const Complex mu = std::conj(Tc[j * static_cast<std::size_t>(nc + 1)]);
-    for (int k = nh - 1; k >= 0; --k) {
-      const Complex *tk = Th.data() + static_cast<std::size_t>(k) * nh;  // column k of T_h
-      const Complex rate = tk[k] + mu;
-      // The pair of zero modes (and any other rate at roundoff level) is left out.
-      if ((zero_block && j == 0 && k == 0) || std::abs(rate) <= tiny) z[k] = 0.0;
-      else z[k] /= rate;
-      const Complex zk = z[k];
-      if (zk != Complex(0.0))
-        for (int i = 0; i < k; ++i) z[i] -= tk[i] * zk;
+  };
+  auto solve = [&](auto &self, int i0, int i1, int j0, int j1) -> void {
+    const int rows = i1 - i0, cols = j1 - j0;
+    if (rows <= leaf && cols <= leaf) return leaf_solve(i0, i1, j0, j1);
+    if (rows >= cols) {
+      const int m = i0 + rows / 2;
+      self(self, m, i1, j0, j1);
+      // C[i0:m, j0:j1] -= T_h[i0:m, m:i1] Z[m:i1, j0:j1]
+      gemm("N", "N", m - i0, cols, i1 - m, -1.0, Th + i0 + static_cast<std::size_t>(m) * nh, nh, at(C, m, j0), nh,
+           1.0, at(C, i0, j0), nh);
+      self(self, i0, m, j0, j1);
+    } else {
+      const int m = j0 + cols / 2;
+      self(self, i0, i1, m, j1);
+      // C[i0:i1, j0:m] -= Z[i0:i1, m:j1] T_c[j0:m, m:j1]^H
+      gemm("N", "C", rows, m - j0, j1 - m, -1.0, at(C, i0, m), nh, Tc + j0 + static_cast<std::size_t>(m) * nc, nc,
+           1.0, at(C, i0, j0), nh);
+      self(self, i0, i1, j0, m);
     }
-  }
+  };
+  solve(solve, 0, nh, 0, nc);
 }
 
 void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<int> &which) const {

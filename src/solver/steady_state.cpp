@@ -217,7 +217,7 @@ public:
     NESSMAP_PETSC(KSPSetType(ksp_, KSPGMRES));
     NESSMAP_PETSC(KSPGMRESSetRestart(ksp_, sylvester_restart));
     NESSMAP_PETSC(KSPSetPCSide(ksp_, PC_RIGHT));  // the residual GMRES minimises is L's own
-    NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-12, 1e-50, PETSC_DEFAULT, 2000));
+    NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-13, 1e-50, PETSC_DEFAULT, 2000));
     PC pc;
     NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
     NESSMAP_PETSC(PCSetType(pc, PCSHELL));

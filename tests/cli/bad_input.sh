@@ -30,11 +30,13 @@ expect "$tmp/dup.yaml:3:" point "$tmp/dup.yaml"
 expect "--set system.omega_h=abc" point input/point.yaml --set system.omega_h=abc
 expect "system.omega_hh" point input/point.yaml --set system.omega_hh=1
 # Memory: N = 5 with a direct LU of the 184,756-dimensional block needs hundreds of GiB.
-expect "GiB" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6
-expect "--set system.N=5: system.N" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6
-sed 's/^  N: 2 .*/  N: 5/; s/^  g_h: .*/  g_h: 0.5/; s/^  g_c: .*/  g_c: 0.6/' input/point.yaml > "$tmp/n5.yaml"
+expect "GiB" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp
+expect "--set system.N=5: system.N" point input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp
+sed 's/^  N: 2 .*/  N: 5/; s/^  g_h: .*/  g_h: 0.5/; s/^  g_c: .*/  g_c: 0.6/; s/^  method: .*/  method: ksp/' input/point.yaml > "$tmp/n5.yaml"
 line=$(grep -n "^  N:" "$tmp/n5.yaml" | cut -d: -f1)
 expect "$tmp/n5.yaml:$line:6: system.N: N = 5" point "$tmp/n5.yaml"
 # The full space at N = 4 (65,536) is refused too; the balanced block of N = 4 (12,870) is not.
-expect "full space" point input/point.yaml --set system.N=4 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=full
+expect "full space" point input/point.yaml --set system.N=4 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=full --set solver.method=ksp
+# Even the iterative method cannot hold N = 7 (dimension 40,116,600, ~100 GiB for the matrix).
+expect "N = 7 in the balanced space (dimension 40116600) needs about" point input/point.yaml --set system.N=7 --set system.g_h=0.5 --set system.g_c=0.6
 echo "$n bad inputs refused with their messages"

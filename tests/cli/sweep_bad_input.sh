@@ -27,8 +27,8 @@ expect "cannot be combined with the axis T_h" "$nessmap" sweep "$tmp/conflict.ya
 expect "unknown axis" "$nessmap" sweep $config --set sweep.axes.omega_h=[1,2]
 expect "system.g_h: must have N = 3 entries, got 2 (with bath = common from sweep.axes.bath, coupling = pairwise from sweep.axes.coupling, N = 3 from sweep.axes.N)" "$nessmap" sweep $config --set sweep.axes.N=[2,3]
 # Memory: N = 5 cannot be solved directly in 24 GiB; the message names the axis that asks for it.
-expect "sweep.axes.N" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5]
-expect "needs about" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5]
+expect "sweep.axes.N" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5] --set solver.method=ksp
+expect "needs about" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5] --set solver.method=ksp
 
 # Options.
 expect "--slab needs I/K" "$nessmap" sweep $config --slab 3
