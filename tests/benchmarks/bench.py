@@ -3,7 +3,7 @@
 throughput on 1 and 2 ranks, and what `nessmap estimate` says about N = 5, 6. Run it through
 run.sh (which installs python3-qutip if missing):
 
-    bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS]
+    bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS] [--skip-n6]
 
 Writes the table to tests/benchmarks/results/<date>.md (<date>-quick.md with --quick).
 """
@@ -152,14 +152,39 @@ def estimate(binary, N, bath):
     row = next((ln for ln in lines if re.match(rf"^{N}\s+{bath}\s", ln)), None)
     if row is None:
         raise RuntimeError(f"nessmap estimate N={N} {bath}: unexpected output\n{cp.stdout}{cp.stderr}")
-    # N bath coupling space dimension nonzeros matrix(2) +LU(2) +GMRES(2) points verdict...
+    # N bath coupling space dimension nonzeros matrix(2) +LU(2) +GMRES(2) method points verdict...
     f = row.split()
-    verdict = " ".join(f[13:]) or "fits"
+    verdict = " ".join(f[14:]) or "fits"
     note = next((ln for ln in lines if "against" in ln), "")
     mem = re.search(r"against ([\d.]+ \w+)", note)
     return dict(dimension=f[4], nonzeros=f[5], matrix=f"{f[6]} {f[7]}", lu=f"{f[8]} {f[9]}",
-                gmres=f"{f[10]} {f[11]}", verdict=verdict, status=cp.returncode,
+                gmres=f"{f[10]} {f[11]}", method=f[12], verdict=verdict, status=cp.returncode,
                 machine_mem=mem.group(1) if mem else "?")
+
+
+def large_point(binary, N, bath, timeout):
+    """One `nessmap point` at omega_h = CHECK_OMEGA: time, peak memory, iterations, residual."""
+    g = "[" + ",".join(repr(x) for x in qm.paper_params(N, bath, COUPLING, 1.0)["g_h"]) + "]"
+    cmd = [binary, "point", os.path.join(ROOT, "input", "point.yaml"),
+           "--set", f"system.N={N}", "--set", f"system.bath={bath}",
+           "--set", f"system.coupling={COUPLING}", "--set", f"system.g_h={g}",
+           "--set", f"system.g_c={g}", "--set", "system.Omega=0.1",
+           "--set", f"system.omega_h={CHECK_OMEGA}"]
+    cp, peak, wall = timed(cmd, timeout=timeout)
+    if cp is None:
+        log(f"  nessmap N={N} {bath}: stopped after {wall:.0f} s")
+        return dict(status="stopped", wall=wall, peak_kib=peak)
+    try:
+        out = json.loads(cp.stdout)
+    except ValueError:
+        return dict(status=f"exit {cp.returncode}: {cp.stderr.strip()[-300:]}", wall=wall, peak_kib=peak)
+    log(f"  nessmap N={N} {bath}: {out['status']}, {out['iterations']} iterations, "
+        f"{out['solve_seconds']:.1f} s solve, {wall:.1f} s process, residual "
+        f"{out['residual_norm']:.1e}, peak {peak / 1024 if peak else 0:.0f} MiB")
+    return dict(status=out["status"], reason=out.get("reason", ""), wall=wall, peak_kib=peak,
+                solve=out["solve_seconds"], iterations=out["iterations"],
+                residual=out["residual_norm"], solver=out["solver"], dimension=out["dimension"],
+                W=out["W"], Q_h=out["Q_h"])
 
 
 def machine():
@@ -195,9 +220,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true",
                     help="skip N = 4 (nessmap and QuTiP), one nessmap run per family")
-    ap.add_argument("--qutip-n4-timeout", type=float, default=600,
-                    help="stop QuTiP's N = 4 point after this many seconds (default 600; 0: no limit). "
-                    "QuTiP took 2,700 s and 10 GiB for one N = 4 point (independent) here")
+    ap.add_argument("--qutip-n4-timeout", type=float, default=3600,
+                    help="stop QuTiP's N = 4 point after this many seconds (default 3600; 0: no "
+                    "limit). QuTiP took 1,507 s and 10 GiB for one N = 4 point (independent) here")
+    ap.add_argument("--skip-n6", action="store_true",
+                    help="skip the N = 6 points (minutes each and several GiB)")
     ap.add_argument("--no-verify", action="store_true", help="skip the 54-point verification")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "nessmap"))
     args = ap.parse_args()
@@ -210,7 +237,7 @@ def main():
     today = datetime.date.today().isoformat()
     tmp = tempfile.mkdtemp(prefix="nessmap-bench-")
     Ns = [1, 2, 3] if args.quick else [1, 2, 3, 4]
-    ness_points = {1: 1181, 2: 1181, 3: 119, 4: 1}
+    ness_points = {1: 1181, 2: 1181, 3: 119, 4: 119}
     qutip_points = {1: 100, 2: 100, 3: 10, 4: 1}
     repeats = 1 if args.quick else 2
     rows = []
@@ -253,9 +280,15 @@ def main():
         tpl = {r: throughput(binary, tmp, r, 3, ("--set", "sweep.axes.T_ratio.num=49"))
                for r in (1, 2)}
 
-        # 4. N = 5, 6
+        # 4. N = 5, 6: what `nessmap estimate` predicts, then one point of each bath
         log("nessmap estimate, N = 5, 6")
         est = [(N, bath, estimate(binary, N, bath)) for N in (5, 6) for bath in BATHS]
+        large = []
+        skip_n6 = args.skip_n6 or args.quick
+        for N in ((5,) if skip_n6 else (5, 6)):
+            for bath in BATHS:
+                log(f"N={N} {bath}: one point")
+                large.append((N, bath, large_point(binary, N, bath, 3600)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -273,10 +306,10 @@ def main():
              f"{', '.join(versions)} (from the sweep files), built {built}.")
     L.append("")
     n4 = ("N = 4 is skipped (--quick)." if args.quick else
-          "N = 4: one point (omega_ratio 1.5) for both, since a point takes tens of seconds "
-          "for nessmap" + (f"; QuTiP is stopped after {args.qutip_n4_timeout:.0f} s (its time "
-                           "is then a lower bound, its peak the memory at the stop)."
-                           if args.qutip_n4_timeout else "."))
+          "N = 4: nessmap sweeps 119 points (one run), QuTiP solves the one point omega_ratio "
+          "1.5, since a point takes it many minutes" +
+          (f"; QuTiP is stopped after {args.qutip_n4_timeout:.0f} s (its time is then a lower "
+           "bound, its peak the memory at the stop)." if args.qutip_n4_timeout else "."))
     L.append(f"Model: the paper's parameters, coupling {COUPLING} (type 1, all Omega_ab = 0.1), "
              "g_h = g_c = 0.5, 0.55, 0.6, 0.65 (first N), T_h = 2, T_c = 1, omega_c = 1. "
              "nessmap: single-rank `nessmap sweep` over omega_ratio in [0.05, 3], per point = "
@@ -327,19 +360,32 @@ def main():
     L.append(f"| 2 / 1 | {tp[2]['rate'] / tp[1]['rate']:.2f}x | | "
              f"{tpl[2]['rate'] / tpl[1]['rate']:.2f}x | |")
     L.append("")
-    L.append("N = 5, 6 (`nessmap estimate`, one point per bath, all_to_all, balanced space):")
+    L.append("N = 5, 6, one point per bath (`nessmap point`, omega_h = 1.5, all_to_all, balanced "
+             "space, the default method): process wall time and peak memory (/usr/bin/time), the "
+             "solver's own time (assembly + solve), GMRES iterations and ||L rho||:")
     L.append("")
-    L.append("| N | bath | dimension | nonzeros | matrix | + LU | + GMRES(30) | verdict |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| N | bath | dimension | status | process | solve | iterations | ||L rho|| | peak | "
+             "W | solver |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for N, bath, p in large:
+        if "solve" not in p:
+            L.append(f"| {N} | {bath} | | {p['status']} | {fmt_t(p['wall'])} | | | | "
+                     f"{fmt_mem(p['peak_kib'])} | | |")
+            continue
+        L.append(f"| {N} | {bath} | {p['dimension']} | {p['status']} {p.get('reason') or ''} | "
+                 f"{fmt_t(p['wall'])} | {fmt_t(p['solve'])} | {p['iterations']} | "
+                 f"{p['residual']:.1e} | {fmt_mem(p['peak_kib'])} | {p['W']:.6g} | {p['solver']} |")
+    if skip_n6:
+        L.append(f"| 6 | all | skipped ({'--quick' if args.quick else '--skip-n6'}) | | | | | | | | |")
+    L.append("")
+    L.append("What `nessmap estimate` predicts for them (memory per point; `method` is what "
+             "`auto` picks, LU: with a factorisation):")
+    L.append("")
+    L.append("| N | bath | dimension | nonzeros | matrix | + LU | + GMRES | method | verdict |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for N, bath, e in est:
-        verdict = (f"{e['verdict']} (LU needs {e['lu']}, machine {e['machine_mem']})"
-                   if e["status"] else e["verdict"])
         L.append(f"| {N} | {bath} | {e['dimension']} | {e['nonzeros']} | {e['matrix']} | "
-                 f"{e['lu']} | {e['gmres']} | {verdict} |")
-    L.append("")
-    L.append("Not run: the direct solver (nessmap's default) does not fit in memory at N = 5, 6; "
-             "an iterative solver that converges there is not implemented yet (issue 5), so no "
-             "time is reported for N = 5, 6.")
+                 f"{e['lu']} | {e['gmres']} | {e['method']} | {e['verdict']} |")
     if verify is not None:
         L.append("")
         per = ", ".join(f"N={k}: {v:.1e}" for k, v in verify["per_N"].items())
