@@ -179,9 +179,10 @@ TEST_CASE("KSP (direct LU) and Sylvester-preconditioned GMRES give the same stat
       }
 }
 
-TEST_CASE("auto picks the direct solver up to the balanced block of N = 3 and GMRES above", "[steady]") {
+TEST_CASE("auto picks the direct solver up to N = 2 and GMRES above", "[steady]") {
   auto resolve = [](Method m, Space s, int N) { return resolve_method(SolverConfig{m, s}, N); };
-  CHECK(resolve(Method::automatic, Space::balanced, 3) == Method::ksp);
+  CHECK(resolve(Method::automatic, Space::balanced, 2) == Method::ksp);
+  CHECK(resolve(Method::automatic, Space::balanced, 3) == Method::sylvester);
   CHECK(resolve(Method::automatic, Space::balanced, 4) == Method::sylvester);
   CHECK(resolve(Method::automatic, Space::full, 2) == Method::ksp);        // 256
   CHECK(resolve(Method::automatic, Space::full, 3) == Method::sylvester);  // 4096
@@ -266,7 +267,7 @@ TEST_CASE("Identical qubits under a common bath: the non-unique steady state is 
   SystemParameters p = paper_point(Bath::common, Coupling::pairwise, 1.5);
   p.g_h = {0.5, 0.5};
   p.g_c = {0.5, 0.5};
-  for (Method m : {Method::ksp, Method::eps})
+  for (Method m : {Method::ksp, Method::eps, Method::sylvester})
     for (Space s : {Space::balanced, Space::full}) {
       INFO(to_string(m) << ", " << to_string(s));
       auto ev = evaluator(m, s);
@@ -279,4 +280,28 @@ TEST_CASE("Identical qubits under a common bath: the non-unique steady state is 
     auto ev = evaluator(Method::ksp, Space::balanced);
     solve_ok(ev, p);
   }
+  // N = 3, where auto takes GMRES first: the dark state stops it, and LU decides. With uniform
+  // Omega the interaction leaves the dark state alone (not unique); with unequal Omega_ab it
+  // couples it to the other ensemble, and the state is unique again.
+  std::mt19937 rng(5);
+  SystemParameters q = random_point(rng, 3, Bath::common, Coupling::all_to_all);
+  q.g_h.assign(3, 0.5);
+  q.g_c.assign(3, 0.5);
+  const auto unequal = q.Omega;
+  for (auto &row : q.Omega) std::fill(row.begin(), row.end(), 0.1);
+  for (Method m : {Method::automatic, Method::sylvester}) {
+    auto ev = evaluator(m, Space::balanced);
+    const PointResult r = ev.evaluate(q);
+    INFO(to_string(m) << ": " << r.reason << " (" << r.steady_state.solver << ")");
+    CHECK(r.status == PointStatus::failed);
+    CHECK_THAT(r.reason, Catch::StartsWith("the steady state") && Catch::Contains("not unique"));
+  }
+  q.Omega = unequal;
+  auto automatic = evaluator(Method::automatic, Space::balanced);
+  auto ksp = evaluator(Method::ksp, Space::balanced);
+  const PointResult r = automatic.evaluate(q);
+  INFO(r.reason << " (" << r.steady_state.solver << ")");
+  REQUIRE(r.status == PointStatus::ok);
+  CHECK_THAT(r.steady_state.solver, Catch::Contains("after ksp gmres"));
+  check_currents_equal(r.observables->currents, solve_ok(ksp, q).currents, 1e-12);
 }

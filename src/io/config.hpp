@@ -28,9 +28,10 @@ const char *to_string(Method m);
 struct SolverConfig {
   Method method = Method::automatic;
   Space space = Space::balanced;
-  // `auto` solves directly up to this dimension (the balanced block of N = 3 is 924, of N = 4
-  // 12,870); not a YAML key, a knob for tests.
-  std::uint64_t auto_direct_max_dimension = 1000;
+  // `auto` solves directly up to this dimension: N = 2 (balanced 70, full 256), where MUMPS takes
+  // 0.36 ms a point and GMRES 0.18-0.23 ms but LU alone decides uniqueness; from N = 3 (924) GMRES
+  // is 8-11x faster (3.4-4.7 ms against 40 ms). Not a YAML key, a knob for tests.
+  std::uint64_t auto_direct_max_dimension = 300;
 };
 
 struct PointConfig {

@@ -171,6 +171,14 @@ void KroneckerSumInverse::factor(const MasterEquation &me) {
     return r;
   };
   largest_rate_ = largest(hot_) + largest(cold_);
+  auto zeros = [this](const Ensemble1 &e) {
+    const auto &T = e.T[N_];
+    const auto n = static_cast<std::size_t>(std::sqrt(static_cast<double>(T.size())));
+    int count = 0;
+    for (std::size_t i = 0; i < n; ++i) count += std::abs(T[i * (n + 1)]) <= dropped_rate * largest_rate_;
+    return count;
+  };
+  zero_modes_ = std::max(zeros(hot_), zeros(cold_));
 }
 
 void KroneckerSumInverse::triangular_sylvester(const Block &b, Complex *C) const {

@@ -60,6 +60,9 @@ public:
     double cost() const { return double(nh) * nc * (nh + nc); }
   };
   const std::vector<Block> &blocks() const { return blocks_; }
+  // Eigenvalues of L_h or L_c (the larger count) at roundoff level: 1 when each ensemble has a
+  // unique steady state, more with dark states.
+  int zero_modes() const { return zero_modes_; }
   // A split of the blocks over `size` ranks with about equal cost; the list of rank `rank`.
   std::vector<int> blocks_of(int rank, int size) const;
 
@@ -88,6 +91,7 @@ private:
   std::vector<Block> blocks_;
   std::vector<int> all_blocks_;
   double largest_rate_ = 0;  // max |T_h,ii| + max |T_c,jj|
+  int zero_modes_ = 0;
   // |T_h,ii + conj(T_c,jj)| below this times the largest rate counts as another zero mode (a dark
   // state of one ensemble) and its element is left at zero too.
   static constexpr double dropped_rate = 1e-13;

@@ -225,13 +225,29 @@ public:
     NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
     NESSMAP_PETSC(PCShellSetName(pc, "Sylvester (Omega = 0 Kronecker sum)"));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
+    PetscBool atol = PETSC_FALSE, warm = PETSC_FALSE;
+    NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-ksp_atol", &atol));
+    user_atol_ = atol;
+    NESSMAP_PETSC(PetscOptionsGetBool(nullptr, nullptr, "-sylvester_warm_start", &warm, nullptr));
+    warm_start_ = warm;
   }
 
   bool solve(const MasterEquation &me, Mat A, Vec x, bool warm, SteadyState &out) override {
+    out.solver = "ksp gmres, pc shell (Sylvester, Omega = 0)";
     try {
       kron_.factor(me);
     } catch (const std::runtime_error &e) {
       out.reason = e.what();
+      return false;
+    }
+    // A second zero mode of L_h or L_c is a dark state (identical qubits under a common bath): the
+    // preconditioner cannot invert it, and the steady state is then usually not unique either.
+    if (kron_.zero_modes() > 1) {
+      out.reason = "the steady state is not unique at Omega = 0: one ensemble has " +
+                   std::to_string(kron_.zero_modes()) +
+                   " steady states (a dark state: identical qubits under a common bath), which this "
+                   "preconditioner cannot invert; make the couplings g non-uniform, or use method ksp, "
+                   "which decides whether the interaction makes it unique";
       return false;
     }
     if (!rho0_) {
@@ -249,15 +265,37 @@ public:
     }
     NESSMAP_PETSC(MatMult(A, rho0_, b_));
     NESSMAP_PETSC(VecScale(b_, -1.0));
+    // rho_0 may be steady already: at omega_h / omega_c = T_h / T_c the thermal product state
+    // commutes with H_I. Then b is roundoff, and GMRES, asked to reduce it by rtol, would only
+    // iterate on noise.
+    PetscReal b_norm, A_norm, rho0_norm;
+    NESSMAP_PETSC(VecNorm(b_, NORM_2, &b_norm));
+    NESSMAP_PETSC(MatNorm(A, NORM_INFINITY, &A_norm));
+    NESSMAP_PETSC(VecNorm(rho0_, NORM_2, &rho0_norm));
+    if (b_norm <= 100 * PETSC_MACHINE_EPSILON * A_norm * rho0_norm) {
+      NESSMAP_PETSC(VecCopy(rho0_, x));
+      out.iterations = 0;
+      out.solver = "rho_0 (the Omega = 0 state is steady)";
+      out.reason = "CONVERGED_ATOL";
+      return true;
+    }
+    // Near that point b is small, and rtol * ||b|| can fall below what roundoff lets any solve
+    // reach, about eps ||L|| ||rho||: that is the absolute floor (unless -ksp_atol is given).
+    if (!user_atol_) {
+      PetscReal rtol, atol, dtol;
+      PetscInt maxits;
+      NESSMAP_PETSC(KSPGetTolerances(ksp_, &rtol, &atol, &dtol, &maxits));
+      NESSMAP_PETSC(KSPSetTolerances(ksp_, rtol, PETSC_MACHINE_EPSILON * A_norm * rho0_norm, dtol, maxits));
+    }
     // Start from the previous state's correction, rho_prev - rho_0 (also traceless), unless that
     // is a worse start than zero (another family's state, a jump in the parameters).
+    warm = warm && warm_start_;
     if (warm) {
       NESSMAP_PETSC(VecAXPY(x, -1.0, rho0_));
       if (!r0_) NESSMAP_PETSC(VecDuplicate(b_, r0_.out()));
-      PetscReal b_norm, r0_norm;
+      PetscReal r0_norm;
       NESSMAP_PETSC(MatMult(A, x, r0_));
       NESSMAP_PETSC(VecAYPX(r0_, -1.0, b_));
-      NESSMAP_PETSC(VecNorm(b_, NORM_2, &b_norm));
       NESSMAP_PETSC(VecNorm(r0_, NORM_2, &r0_norm));
       if (!(r0_norm < b_norm)) warm = false;
     }
@@ -336,6 +374,10 @@ private:
   PetscKSP ksp_;
   PetscVec rho0_, b_, r0_, gathered_;
   PetscScatter to_all_;
+  bool user_atol_ = false;
+  // Off by default: it saved nothing measurable (N = 3, 119 points: 5.8 ms warm, 4.7 ms cold per
+  // point) and would make a point's last digits depend on which point its rank solved before.
+  bool warm_start_ = false;
 };
 
 } // namespace

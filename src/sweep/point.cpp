@@ -22,8 +22,7 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
   auto &ss = r.steady_state;
   if (!ss.converged || !ss.rho) {
     // A solver that found the steady state not unique says so itself.
-    r.reason = ss.reason.starts_with("the steady state is not unique") ? ss.reason
-                                                                       : "solver did not converge: " + ss.reason;
+    r.reason = ss.reason.starts_with("the steady state") ? ss.reason : "solver did not converge: " + ss.reason;
     return r;
   }
   r.observables = compute_observables(p, me, *ss.rho);
