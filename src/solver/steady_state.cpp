@@ -19,12 +19,33 @@ using PetscEPS = PetscOwner<EPS, EPSDestroy>;
 // restart rarely happens; the basis costs restart + 2 vectors (-ksp_gmres_restart wins).
 constexpr int sylvester_restart = 60;
 
-// Direct LU by default: MUMPS (pivoting, parallel) where this PETSc has it, else PETSc's own.
-void default_direct(PC pc) {
+// Up to this dimension on one rank the direct solve uses PETSc's own sparse LU: at N = 2 (70)
+// MUMPS's fixed cost per call (option parsing, structure save and restore) is most of the time,
+// 0.36 ms a point against 0.11-0.16 ms.
+constexpr PetscInt petsc_lu_max_dimension = 300;
+// Below this times the row's size a pivot counts as zero: singular to roundoff (MUMPS's CNTL(3)).
+constexpr PetscReal zero_pivot = 1e-12;
+
+// LU with MUMPS (pivoting, parallel) where this PETSc has it, else PETSc's own.
+void mumps_lu(PC pc) {
   NESSMAP_PETSC(PCSetType(pc, PCLU));
 #if defined(PETSC_HAVE_MUMPS)
   NESSMAP_PETSC(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
 #endif
+}
+
+// The direct solve of the trace-row system: PETSc's own LU for small sequential problems (its
+// zero-pivot check then reports a singular system), else MUMPS.
+void default_direct(PC pc, MPI_Comm comm, PetscInt dimension) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  if (size == 1 && dimension <= petsc_lu_max_dimension) {
+    NESSMAP_PETSC(PCSetType(pc, PCLU));
+    NESSMAP_PETSC(PCFactorSetMatSolverType(pc, MATSOLVERPETSC));
+    NESSMAP_PETSC(PCFactorSetZeroPivot(pc, zero_pivot));
+    return;
+  }
+  mumps_lu(pc);
 }
 
 std::string describe(KSP ksp) {
@@ -55,12 +76,12 @@ namespace {
 
 class KspBackend final : public SteadyStateSolver::Backend {
 public:
-  explicit KspBackend(MPI_Comm comm) {
+  KspBackend(MPI_Comm comm, PetscInt dimension) {
     NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
     NESSMAP_PETSC(KSPSetType(ksp_, KSPPREONLY));
     PC pc;
     NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
-    default_direct(pc);
+    default_direct(pc, comm, dimension);
     // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
     NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
@@ -91,6 +112,12 @@ public:
       NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
       NESSMAP_PETSC(PCGetFailedReason(pc, &pcr));
       if (pcr != PC_NOERROR) out.reason += std::string(" (") + PCFailedReasons[pcr] + ")";
+      MatSolverType st = nullptr;
+      if (pcr == PC_FACTOR_NUMERIC_ZEROPIVOT && PCFactorGetMatSolverType(pc, &st) == 0 && st &&
+          std::string(st) == MATSOLVERPETSC)
+        out.reason = "the steady state is not unique: with the trace row, LU meets a pivot below 1e-12 of "
+                     "its row, so the Liouvillian's null space has dimension > 1 (identical qubits under a "
+                     "common bath have dark states; make the couplings g non-uniform)";
       return false;
     }
 #if defined(PETSC_HAVE_MUMPS)
@@ -167,7 +194,7 @@ public:
     NESSMAP_PETSC(STGetKSP(st, &ksp));
     NESSMAP_PETSC(KSPSetType(ksp, KSPPREONLY));
     NESSMAP_PETSC(KSPGetPC(ksp, &pc));
-    default_direct(pc);
+    mumps_lu(pc);  // shift 0 factorises the singular L itself, which needs pivoting
     NESSMAP_PETSC(EPSSetFromOptions(eps_));
   }
 
@@ -392,7 +419,7 @@ SolverConfig resolved(SolverConfig c, int N) {
 SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
-  case Method::ksp: backend = std::make_unique<KspBackend>(comm); break;
+  case Method::ksp: backend = std::make_unique<KspBackend>(comm, static_cast<PetscInt>(space.dimension())); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
   default: backend = std::make_unique<SylvesterBackend>(comm, space); break;
   }

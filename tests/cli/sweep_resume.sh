@@ -32,7 +32,7 @@ for round in 1 2; do
   setsid "$mpiexec" -n 2 "$nessmap" sweep $config --quiet --set output.path="$out" 2> "$tmp/kill$round.log" &
   pid=$!
   wait_for_points "$out" $((3000 * round))
-  kill -9 -- -"$pid"                                        # the whole process group
+  kill -9 -- -"$pid" 2> /dev/null || true   # the whole process group (gone if it just ended)
   wait "$pid" 2> /dev/null || true
   pkill -9 -f "output.path=$out" 2> /dev/null || true
 done
