@@ -32,6 +32,10 @@ struct SolverConfig {
   // 0.36 ms a point and GMRES 0.18-0.23 ms but LU alone decides uniqueness; from N = 3 (924) GMRES
   // is 8-11x faster (3.4-4.7 ms against 40 ms). Not a YAML key, a knob for tests.
   std::uint64_t auto_direct_max_dimension = 300;
+  // An iterative solve still running after this many seconds reports its progress on stderr every
+  // as many seconds (0: never); a sweep uses its --progress-interval (at least 1 s), `--quiet`
+  // turns it off.
+  double progress_seconds = 10;
 };
 
 struct PointConfig {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -237,7 +238,8 @@ private:
 // Every rank of a group applies the preconditioner to its share of the blocks.
 class SylvesterBackend final : public SteadyStateSolver::Backend {
 public:
-  SylvesterBackend(MPI_Comm comm, const StateSpace &space) : comm_(comm), kron_(space) {
+  SylvesterBackend(MPI_Comm comm, const StateSpace &space, double progress_seconds)
+      : comm_(comm), kron_(space), progress_seconds_(progress_seconds) {
     MPI_Comm_size(comm, &size_);
     MPI_Comm_rank(comm, &rank_);
     mine_ = kron_.blocks_of(rank_, size_);
@@ -254,6 +256,7 @@ public:
     NESSMAP_PETSC(PCShellSetContext(pc, this));
     NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
     NESSMAP_PETSC(PCShellSetName(pc, "Sylvester (Omega = 0 Kronecker sum)"));
+    if (progress_seconds_ > 0) NESSMAP_PETSC(KSPMonitorSet(ksp_, &SylvesterBackend::progress, this, nullptr));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
     PetscBool atol = PETSC_FALSE, warm = PETSC_FALSE;
     NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-ksp_atol", &atol));
@@ -332,6 +335,8 @@ public:
     if (!warm) NESSMAP_PETSC(VecZeroEntries(x));
     NESSMAP_PETSC(KSPSetInitialGuessNonzero(ksp_, warm ? PETSC_TRUE : PETSC_FALSE));
     NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
+    solve_start_ = last_report_ = std::chrono::steady_clock::now();
+    b_norm_ = b_norm;
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
     KSPConvergedReason reason;
@@ -350,6 +355,27 @@ public:
   }
 
 private:
+  // A line on stderr (first rank of the group) every progress_seconds once a solve has run that
+  // long: at N = 6 a point takes minutes.
+  static PetscErrorCode progress(KSP, PetscInt it, PetscReal rnorm, void *ctx) {
+    PetscFunctionBeginUser;
+    auto *self = static_cast<SylvesterBackend *>(ctx);
+    const auto now = std::chrono::steady_clock::now();
+    const double since = std::chrono::duration<double>(now - self->last_report_).count();
+    if (self->rank_ == 0 && since >= self->progress_seconds_) {
+      const double total = std::chrono::duration<double>(now - self->solve_start_).count();
+      std::fprintf(stderr, "nessmap: GMRES iteration %d, residual %.2e of ||b|| (target %.0e), %.0f s\n",
+                   static_cast<int>(it), self->b_norm_ > 0 ? rnorm / self->b_norm_ : 0.0, self->rtol(), total);
+      self->last_report_ = now;
+    }
+    PetscFunctionReturn(0);
+  }
+  double rtol() const {
+    PetscReal rtol = 0;
+    (void)KSPGetTolerances(ksp_, &rtol, nullptr, nullptr, nullptr);
+    return rtol;
+  }
+
   static PetscErrorCode apply(PC pc, Vec r, Vec y) {
     PetscFunctionBeginUser;
     SylvesterBackend *self = nullptr;
@@ -405,6 +431,9 @@ private:
   PetscVec rho0_, b_, r0_, gathered_;
   PetscScatter to_all_;
   bool user_atol_ = false;
+  double progress_seconds_ = 0;
+  std::chrono::steady_clock::time_point solve_start_, last_report_;
+  PetscReal b_norm_ = 0;
   // Off by default: it saved nothing measurable (N = 3, 119 points: 5.8 ms warm, 4.7 ms cold per
   // point) and would make a point's last digits depend on which point its rank solved before.
   bool warm_start_ = false;
@@ -419,12 +448,12 @@ SolverConfig resolved(SolverConfig c, int N) {
 }
 } // namespace
 
-SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m)
+SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
   case Method::ksp: backend = std::make_unique<KspBackend>(comm, static_cast<PetscInt>(space.dimension())); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
-  default: backend = std::make_unique<SylvesterBackend>(comm, space); break;
+  default: backend = std::make_unique<SylvesterBackend>(comm, space, progress_seconds); break;
   }
 }
 
@@ -432,7 +461,7 @@ SteadyStateSolver::Stage::~Stage() = default;
 
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
     : comm_(comm), config_(resolved(config, N)), space_(config.space, N),
-      primary_(std::make_unique<Stage>(comm, space_, config_.method)) {
+      primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds)) {
   if (config.method == Method::automatic && config_.method == Method::sylvester) {
     SolverConfig direct = config_;
     direct.method = Method::ksp;
@@ -462,7 +491,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   run(*stage);
   if (!out.converged && fallback_allowed_) {
     const std::string first = out.solver + ": " + out.reason;
-    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp);
+    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
     stage = fallback_.get();
     run(*stage);
     out.solver += " (after " + first + ")";

@@ -48,7 +48,7 @@ public:
   class Backend;  // KSP, EPS or Sylvester, defined in the implementation
   // A method with its matrix (with or without the trace row) and solver objects.
   struct Stage {
-    Stage(MPI_Comm comm, const StateSpace &space, Method method);
+    Stage(MPI_Comm comm, const StateSpace &space, Method method, double progress_seconds);
     ~Stage();
     Method method;
     LiouvillianMatrix matrix;

@@ -748,7 +748,9 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
   } free_group{group_comm};
 
   const Grid grid(config);
-  GroupEvaluator group(group_comm, grid, config.base.solver);
+  SolverConfig solver = config.base.solver;
+  solver.progress_seconds = options.quiet ? 0.0 : std::max(options.progress_interval, 1.0);
+  GroupEvaluator group(group_comm, grid, solver);
   const std::string start = utc_now();
   StopSignals signals;
   stop_signal = 0;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# N = 5 (balanced block 184,756, where LU would need 254 GiB) with the default method: solved by
+# the Sylvester-preconditioned GMRES, the state satisfies the first law, excitation conservation
+# (Q_h/omega_h + Q_c/omega_c = 0) and ||L rho|| ~ 0; a solve longer than the progress interval
+# reports its iterations on stderr, and --quiet silences them.
+set -euo pipefail
+nessmap=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+n5=(input/point.yaml --set system.N=5 --set system.g_h=[0.5,0.55,0.6,0.65,0.7]
+    --set system.g_c=[0.52,0.56,0.6,0.64,0.68] --set system.coupling=all_to_all
+    --set "sweep.axes.omega_ratio=[1.5]" --restart)
+"$nessmap" sweep "${n5[@]}" --set output.path="$tmp/n5.h5" --progress-interval 1 2> "$tmp/progress.log"
+grep -q "GMRES iteration [0-9]*, residual .* of ||b||" "$tmp/progress.log" || { cat "$tmp/progress.log"; fail "no GMRES progress line"; }
+"$nessmap" sweep "${n5[@]}" --set output.path="$tmp/quiet.h5" --progress-interval 1 --quiet 2> "$tmp/quiet.log"
+! grep -q "GMRES iteration" "$tmp/quiet.log" || fail "--quiet printed GMRES progress"
+/usr/bin/python3 - "$tmp/n5.h5" <<'PY'
+import sys
+import h5py
+h = h5py.File(sys.argv[1], "r")
+assert h["status"][0] == 0, h["status"][:]
+Q_h, Q_c, W = (float(h[k][0]) for k in ("Q_h", "Q_c", "W"))
+scale = max(abs(Q_h), abs(Q_c), abs(W))
+assert scale > 1e-4, scale                                  # an engine, not a trivial state
+assert abs(Q_h + Q_c + W) < 1e-10 * scale, (Q_h, Q_c, W)    # first law
+assert abs(Q_h / 1.5 + Q_c / 1.0) < 1e-10 * scale, (Q_h, Q_c)  # one excitation per quantum
+assert W < 0 and Q_h > 0, (W, Q_h)                          # engine at omega_h/omega_c = 1.5 < T_h/T_c = 2
+assert float(h["residual_norm"][0]) < 1e-12
+assert float(h["min_eigenvalue"][0]) > -1e-10
+print(f"N = 5: W = {W:.6g}, Q_h = {Q_h:.6g}, ||L rho|| = {float(h['residual_norm'][0]):.1e}")
+PY
