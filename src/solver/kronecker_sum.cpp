@@ -236,7 +236,7 @@ void KroneckerSumInverse::triangular_sylvester(const Block &b, Complex *C) const
 }
 
 void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<int> &which) const {
-  std::vector<Complex> R, W;
+  auto &R = scratch_r_, &W = scratch_w_;  // reused: the preconditioner runs every GMRES iteration
   for (int k : which) {
     const Block &b = blocks_[k];
     const int nh = b.nh, nc = b.nc;

@@ -90,6 +90,7 @@ private:
   Ensemble1 hot_, cold_;
   std::vector<Block> blocks_;
   std::vector<int> all_blocks_;
+  mutable std::vector<Complex> scratch_r_, scratch_w_;  // apply's block buffers
   double largest_rate_ = 0;  // max |T_h,ii| + max |T_c,jj|
   int zero_modes_ = 0;
   // |T_h,ii + conj(T_c,jj)| below this times the largest rate counts as another zero mode (a dark

@@ -65,6 +65,18 @@ std::string describe(KSP ksp) {
   return s;
 }
 
+// A finished solve's iterations, solver description and PETSc's reason, into `out`.
+KSPConvergedReason outcome(KSP ksp, SteadyState &out) {
+  KSPConvergedReason reason;
+  PetscInt its;
+  NESSMAP_PETSC(KSPGetConvergedReason(ksp, &reason));
+  NESSMAP_PETSC(KSPGetIterationNumber(ksp, &its));
+  out.iterations = static_cast<int>(its);
+  out.solver = describe(ksp);
+  out.reason = KSPConvergedReasons[reason];
+  return reason;
+}
+
 } // namespace
 
 // The two ways of solving, behind one interface: `solve` leaves the unnormalised state in x.
@@ -103,13 +115,7 @@ public:
     // Same Mat and pattern each time: PETSc redoes only the numeric factorization.
     NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
-    KSPConvergedReason reason;
-    PetscInt its;
-    NESSMAP_PETSC(KSPGetConvergedReason(ksp_, &reason));
-    NESSMAP_PETSC(KSPGetIterationNumber(ksp_, &its));
-    out.iterations = static_cast<int>(its);
-    out.solver = describe(ksp_);
-    out.reason = KSPConvergedReasons[reason];
+    const KSPConvergedReason reason = outcome(ksp_, out);
     if (reason < 0) {
       PC pc;
       PCFailedReason pcr;
@@ -243,7 +249,7 @@ public:
     MPI_Comm_size(comm, &size_);
     MPI_Comm_rank(comm, &rank_);
     mine_ = kron_.blocks_of(rank_, size_);
-    full_r_.resize(space.dimension());
+    full_rho0_.resize(space.dimension());
     if (size_ > 1) full_y_.resize(space.dimension());
     NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
     NESSMAP_PETSC(KSPSetType(ksp_, KSPGMRES));
@@ -287,13 +293,13 @@ public:
       NESSMAP_PETSC(MatCreateVecs(A, rho0_.out(), b_.out()));
     }
     // rho_0 and b = -L rho_0.
-    kron_.product_state(full_r_.data());
+    kron_.product_state(full_rho0_.data());
     {
       PetscScalar *a;
       PetscInt lo, hi;
       NESSMAP_PETSC(VecGetOwnershipRange(rho0_, &lo, &hi));
       NESSMAP_PETSC(VecGetArray(rho0_, &a));
-      std::memcpy(a, full_r_.data() + lo, sizeof(PetscScalar) * (hi - lo));
+      std::memcpy(a, full_rho0_.data() + lo, sizeof(PetscScalar) * (hi - lo));
       NESSMAP_PETSC(VecRestoreArray(rho0_, &a));
     }
     NESSMAP_PETSC(MatMult(A, rho0_, b_));
@@ -339,18 +345,12 @@ public:
     b_norm_ = b_norm;
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
-    KSPConvergedReason reason;
-    PetscInt its;
-    NESSMAP_PETSC(KSPGetConvergedReason(ksp_, &reason));
-    NESSMAP_PETSC(KSPGetIterationNumber(ksp_, &its));
-    out.iterations = static_cast<int>(its);
-    out.solver = describe(ksp_);
+    const KSPConvergedReason reason = outcome(ksp_, out);
     PC pc;
     PetscBool shell = PETSC_FALSE;
     NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
     NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCSHELL, &shell));
     if (shell) out.solver += " (Sylvester, Omega = 0)";
-    out.reason = KSPConvergedReasons[reason];
     return reason > 0;
   }
 
@@ -389,7 +389,6 @@ private:
   }
 
   void apply(Vec r, Vec y) {
-    auto *R = reinterpret_cast<Complex *>(full_r_.data());
     if (size_ == 1) {
       const PetscScalar *ra;
       PetscScalar *ya;
@@ -406,10 +405,8 @@ private:
     NESSMAP_PETSC(VecScatterEnd(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar *ga;
     NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
-    std::memcpy(full_r_.data(), ga, sizeof(PetscScalar) * full_r_.size());
+    kron_.apply(reinterpret_cast<const Complex *>(ga), reinterpret_cast<Complex *>(full_y_.data()), mine_);
     NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
-    auto *Y = reinterpret_cast<Complex *>(full_y_.data());
-    kron_.apply(R, Y, mine_);
     for (int k : mine_) {
       const auto &b = kron_.blocks()[k];
       idx_.assign(b.index.begin(), b.index.end());
@@ -425,7 +422,7 @@ private:
   int size_ = 1, rank_ = 0;
   KroneckerSumInverse kron_;
   std::vector<int> mine_;
-  std::vector<PetscScalar> full_r_, full_y_, vals_;
+  std::vector<PetscScalar> full_rho0_, full_y_, vals_;
   std::vector<PetscInt> idx_;
   PetscKSP ksp_;
   PetscVec rho0_, b_, r0_, gathered_;
