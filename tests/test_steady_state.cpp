@@ -190,6 +190,29 @@ TEST_CASE("auto picks the direct solver up to N = 2 and GMRES above", "[steady]"
   CHECK(resolve(Method::ksp, Space::balanced, 4) == Method::ksp);
 }
 
+TEST_CASE("Small direct solves: the real LU by default, PETSc's LU through -pc_type, the same state",
+          "[steady][agreement]") {
+  std::mt19937 rng(41);
+  for (Bath bath : all_baths)
+    for (Coupling coupling : all_couplings)
+      for (Space s : {Space::balanced, Space::full}) {
+        const SystemParameters p = random_point(rng, 2, bath, coupling);
+        INFO(describe(p) << ", " << to_string(s));
+        auto real = evaluator(Method::ksp, s);
+        const PointResult a = real.evaluate(p);
+        NESSMAP_PETSC(PetscOptionsSetValue(nullptr, "-pc_type", "lu"));
+        auto petsc = evaluator(Method::ksp, s);
+        const PointResult b = petsc.evaluate(p);
+        NESSMAP_PETSC(PetscOptionsClearValue(nullptr, "-pc_type"));
+        REQUIRE(a.status == PointStatus::ok);
+        REQUIRE(b.status == PointStatus::ok);
+        CHECK(a.steady_state.solver == "ksp preonly, pc shell (real LU, Hermitian rho)");
+        CHECK(b.steady_state.solver == "ksp preonly, pc lu (petsc)");
+        CHECK(a.steady_state.residual_norm < 1e-14);
+        check_same_state(*a.observables, *b.observables);
+      }
+}
+
 TEST_CASE("auto falls back to LU where GMRES does not converge and LU fits", "[steady]") {
   // Nearly equal g under a common bath: nearly a dark state, slow modes the interaction mixes, and
   // GMRES stagnates above its tolerance. With `auto` set to go iterative at this size, the point
@@ -274,6 +297,9 @@ TEST_CASE("Identical qubits under a common bath: the non-unique steady state is 
       const PointResult r = ev.evaluate(p);
       CHECK(r.status == PointStatus::failed);
       CHECK_THAT(r.reason, Catch::Contains("not unique"));
+      // The real LU sees a singular matrix and leaves the verdict to PETSc's LU.
+      if (m == Method::ksp) CHECK_THAT(r.steady_state.solver, Catch::EndsWith("(singular to roundoff))") ||
+                                                                 Catch::Contains("(after real LU: a multiplier"));
     }
   for (Bath bath : {Bath::cascaded, Bath::independent}) {
     p.bath = bath;

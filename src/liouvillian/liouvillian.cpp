@@ -96,6 +96,7 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
     operators_.push_back(t.left);
     operators_.push_back(t.right);
   }
+  ++generation_;
   // Each rank plans its own rows and decides on its own.
   clear_plan();
   if (local_nnz <= plan_limit_) build_plan(me);
@@ -188,6 +189,18 @@ void LiouvillianMatrix::slot_values(std::size_t first, std::size_t last, PetscSc
     for (std::uint32_t k = b + 1; k < e; ++k) v += coef[terms[k]];
     *out++ = v;
   }
+}
+
+std::vector<std::uint8_t> LiouvillianMatrix::value_parts(const MasterEquation &me) const {
+  std::vector<std::uint8_t> parts;
+  if (!planned()) return parts;
+  parts.resize(slot_begin_.size() - 1, 0);
+  for (std::size_t s = 0; s < parts.size(); ++s) {
+    if (s < trace_slots_) parts[s] = value_real;
+    for (std::uint32_t k = slot_begin_[s]; k < slot_begin_[s + 1]; ++k)
+      parts[s] |= me.terms[slot_terms_[k]].part == Part::hamiltonian ? value_imaginary : value_real;
+  }
+  return parts;
 }
 
 void LiouvillianMatrix::set_rows(const MasterEquation &me) {

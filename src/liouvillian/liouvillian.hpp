@@ -57,6 +57,14 @@ public:
   bool planned() const { return !slot_begin_.empty(); }
   // True once the plan's values go straight into a sequential matrix's value array.
   bool writes_in_place() const { return in_place_; }
+  // Changes whenever the matrix is made anew (another family's pattern).
+  std::uint64_t generation() const { return generation_; }
+
+  // Which parts of each stored value the family's terms can give, for the owned rows in CSR order:
+  // value_real, value_imaginary or both. The Hamiltonian's terms -i H rho and i rho H with a real
+  // H are imaginary, the dissipators' terms real, the trace row real. Empty without a plan.
+  static constexpr std::uint8_t value_real = 1, value_imaginary = 2;
+  std::vector<std::uint8_t> value_parts(const MasterEquation &me) const;
 
 private:
   void create(const MasterEquation &me);
@@ -91,6 +99,7 @@ private:
   std::vector<std::uint32_t> slot_begin_;  // slot count + 1 offsets into slot_terms_
   std::vector<std::uint32_t> slot_terms_;  // term indices
   std::size_t trace_slots_ = 0;
+  std::uint64_t generation_ = 0;
   bool checked_ = false;   // PETSc's stored pattern compared with the plan (after the first fill)
   bool in_place_ = false;
   std::vector<PetscScalar> coefs_;  // the current point's coefficients, by term

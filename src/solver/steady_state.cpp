@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "solver/kronecker_sum.hpp"
+#include "solver/real_form_lu.hpp"
 
 namespace nessmap {
 namespace {
@@ -60,8 +61,12 @@ std::string describe(KSP ksp) {
   NESSMAP_PETSC(KSPGetPC(ksp, &pc));
   NESSMAP_PETSC(PCGetType(pc, &pt));
   std::string s = std::string("ksp ") + kt + ", pc " + pt;
+  PetscBool shell = PETSC_FALSE;
+  NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCSHELL, &shell));
   MatSolverType st = nullptr;
-  if (PCFactorGetMatSolverType(pc, &st) == 0 && st) s += " (" + std::string(st) + ")";
+  const char *name = nullptr;
+  if (shell && PCShellGetName(pc, &name) == 0 && name) s += " (" + std::string(name) + ")";
+  else if (!shell && PCFactorGetMatSolverType(pc, &st) == 0 && st) s += " (" + std::string(st) + ")";
   return s;
 }
 
@@ -79,32 +84,44 @@ KSPConvergedReason outcome(KSP ksp, SteadyState &out) {
 
 } // namespace
 
-// The two ways of solving, behind one interface: `solve` leaves the unnormalised state in x.
+// The ways of solving, behind one interface: `solve` leaves the unnormalised state in x.
 class SteadyStateSolver::Backend {
 public:
   virtual ~Backend() = default;
   // Returns false (with reason) when the solver did not converge. `warm`: x holds the previous
   // point's normalised state on entry.
-  virtual bool solve(const MasterEquation &me, Mat A, Vec x, bool warm, SteadyState &out) = 0;
+  virtual bool solve(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool warm,
+                     SteadyState &out) = 0;
 };
 
 namespace {
 
+// The trace-row system L' rho = e_0 by one KSP. On one rank up to petsc_lu_max_dimension, unless
+// -pc_type or a -pc_factor_ choice says otherwise, its PC is RealFormLU (real_form_lu.hpp): the LU
+// of L' in the real coordinates of a Hermitian rho, about a third of the time of PETSc's complex
+// LU at N = 2. Where that LU refuses a point (a small pivot, a large multiplier or condition
+// number: nearly singular) or its solution's backward error is large, the point goes to a second
+// KSP with PETSc's own LU, which decides as before, through its zero-pivot check, whether the
+// steady state is unique.
 class KspBackend final : public SteadyStateSolver::Backend {
 public:
-  KspBackend(MPI_Comm comm, PetscInt dimension) {
-    NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
-    NESSMAP_PETSC(KSPSetType(ksp_, KSPPREONLY));
-    PC pc;
-    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
-    default_direct(pc, comm, dimension);
-    // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
-    NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
-    NESSMAP_PETSC(KSPSetFromOptions(ksp_));
-    if (uses_mumps()) detect_null_pivots();
+  KspBackend(MPI_Comm comm, const StateSpace &space)
+      : comm_(comm), space_(space), dimension_(static_cast<PetscInt>(space.dimension())) {
+    int size = 1;
+    MPI_Comm_size(comm, &size);
+    // An option that names a PC or a factorisation asks for PETSc's.
+    bool named = false;
+    for (const char *option : {"-pc_type", "-pc_factor_mat_solver_type", "-pc_factor_mat_ordering_type"}) {
+      PetscBool set = PETSC_FALSE;
+      NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, option, &set));
+      named = named || set;
+    }
+    real_form_ = size == 1 && dimension_ <= petsc_lu_max_dimension && !named;
+    ksp_ = make_ksp(real_form_);
   }
 
-  bool solve(const MasterEquation &, Mat A, Vec x, bool, SteadyState &out) override {
+  bool solve(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool, SteadyState &out) override {
+    Mat A = matrix.mat();
     if (!b_) {
       NESSMAP_PETSC(MatCreateVecs(A, nullptr, b_.out()));
       NESSMAP_PETSC(VecZeroEntries(b_));
@@ -112,14 +129,114 @@ public:
       NESSMAP_PETSC(VecAssemblyBegin(b_));
       NESSMAP_PETSC(VecAssemblyEnd(b_));
     }
+    if (!real_form_) return solve_with(ksp_, A, x, out);
+    std::string why;
+    if (factor_real_form(me, matrix, why)) {
+      const bool ok = solve_with(ksp_, A, x, out);
+      if (ok && lu_->backward_error() <= max_backward_error) return true;
+      why = ok ? "backward error " + std::to_string(lu_->backward_error()) : out.reason;
+    }
+    if (!petsc_lu_) petsc_lu_ = make_ksp(false);
+    const bool ok = solve_with(petsc_lu_, A, x, out);
+    out.solver += " (after real LU: " + why + ")";
+    return ok;
+  }
+
+private:
+  // A solution of the real LU is taken when max |R y - c| <= this (||R|| ||y|| + ||c||); LU
+  // without pivoting that stays stable gives about 1e-16.
+  static constexpr double max_backward_error = 1e-11;
+
+  PetscKSP make_ksp(bool real_form) {
+    PetscKSP ksp;
+    NESSMAP_PETSC(KSPCreate(comm_, ksp.out()));
+    NESSMAP_PETSC(KSPSetType(ksp, KSPPREONLY));
+    PC pc;
+    NESSMAP_PETSC(KSPGetPC(ksp, &pc));
+    if (real_form) {
+      NESSMAP_PETSC(PCSetType(pc, PCSHELL));
+      NESSMAP_PETSC(PCShellSetContext(pc, this));
+      NESSMAP_PETSC(PCShellSetApply(pc, &KspBackend::apply_real_form));
+      NESSMAP_PETSC(PCShellSetName(pc, "real LU, Hermitian rho"));
+    } else {
+      default_direct(pc, comm_, dimension_);
+    }
+    // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
+    NESSMAP_PETSC(KSPSetTolerances(ksp, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
+    NESSMAP_PETSC(KSPSetFromOptions(ksp));
+    if (uses_mumps(ksp)) detect_null_pivots();
+    return ksp;
+  }
+
+  // The real LU of this point's matrix, set up anew for a new pattern. False with the reason when
+  // it cannot serve this point.
+  bool factor_real_form(const MasterEquation &me, const LiouvillianMatrix &matrix, std::string &why) {
+    Mat A = matrix.mat();
+    const PetscScalar *values = nullptr;
+    if (!lu_ || lu_generation_ != matrix.generation()) {
+      lu_.reset();
+      PetscBool seq = PETSC_FALSE;
+      NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(A), MATSEQAIJ, &seq));
+      const std::vector<std::uint8_t> parts = matrix.value_parts(me);
+      if (!seq || parts.empty()) {
+        why = "the matrix is not a planned sequential AIJ";
+        return false;
+      }
+      std::vector<std::int64_t> transpose(static_cast<std::size_t>(dimension_));
+      for (PetscInt i = 0; i < dimension_; ++i) {
+        Bits m, n;
+        space_.element(i, m, n);
+        transpose[i] = space_.index(n, m);
+      }
+      PetscInt rows = 0;
+      const PetscInt *ia = nullptr, *ja = nullptr;
+      PetscBool done = PETSC_FALSE;
+      NESSMAP_PETSC(MatGetRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
+      static_assert(sizeof(PetscInt) == sizeof(std::int32_t), "RealFormLU takes 32-bit CSR indices");
+      static_assert(RealFormLU::real_part == LiouvillianMatrix::value_real &&
+                    RealFormLU::imaginary_part == LiouvillianMatrix::value_imaginary);
+      lu_ = std::make_unique<RealFormLU>(rows, ia, ja, std::move(transpose), parts.data());
+      NESSMAP_PETSC(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
+      lu_generation_ = matrix.generation();
+      NESSMAP_PETSC(MatSeqAIJGetArrayRead(A, &values));
+      hermitian_ = lu_->preserves_hermiticity(reinterpret_cast<const Complex *>(values));
+      NESSMAP_PETSC(MatSeqAIJRestoreArrayRead(A, &values));
+    }
+    if (!hermitian_) {
+      why = "the matrix does not map Hermitian to Hermitian matrices";
+      return false;
+    }
+    NESSMAP_PETSC(MatSeqAIJGetArrayRead(A, &values));
+    const bool ok = lu_->factor(reinterpret_cast<const Complex *>(values), {zero_pivot});
+    NESSMAP_PETSC(MatSeqAIJRestoreArrayRead(A, &values));
+    if (!ok) why = lu_->failure();
+    return ok;
+  }
+
+  static PetscErrorCode apply_real_form(PC pc, Vec b, Vec x) {
+    PetscFunctionBeginUser;
+    KspBackend *self = nullptr;
+    PetscCall(PCShellGetContext(pc, &self));
+    const PetscScalar *ba;
+    PetscScalar *xa;
+    PetscCall(VecGetArrayRead(b, &ba));
+    PetscCall(VecGetArray(x, &xa));
+    self->lu_->solve(reinterpret_cast<const Complex *>(ba), reinterpret_cast<Complex *>(xa));
+    PetscCall(VecRestoreArray(x, &xa));
+    PetscCall(VecRestoreArrayRead(b, &ba));
+    PetscFunctionReturn(0);
+  }
+
+  // One solve through `ksp`, with the direct solvers' verdicts on uniqueness.
+  bool solve_with(KSP ksp, Mat A, Vec x, SteadyState &out) {
     // Same Mat and pattern each time: PETSc redoes only the numeric factorization.
-    NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
-    NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
-    const KSPConvergedReason reason = outcome(ksp_, out);
+    NESSMAP_PETSC(KSPSetOperators(ksp, A, A));
+    NESSMAP_PETSC(KSPSolve(ksp, b_, x));
+    const KSPConvergedReason reason = outcome(ksp, out);
     if (reason < 0) {
       PC pc;
       PCFailedReason pcr;
-      NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+      NESSMAP_PETSC(KSPGetPC(ksp, &pc));
       NESSMAP_PETSC(PCGetFailedReason(pc, &pcr));
       if (pcr != PC_NOERROR) out.reason += std::string(" (") + PCFailedReasons[pcr] + ")";
       MatSolverType st = nullptr;
@@ -131,7 +248,7 @@ public:
       return false;
     }
 #if defined(PETSC_HAVE_MUMPS)
-    if (Mat F = mumps_factor()) {
+    if (Mat F = mumps_factor(ksp)) {
       PetscInt null_pivots = 0;
       NESSMAP_PETSC(MatMumpsGetInfog(F, 28, &null_pivots));
       if (null_pivots > 0) {
@@ -146,7 +263,6 @@ public:
     return true;
   }
 
-private:
   // With the trace row in place the matrix is regular exactly when the steady state is unique. A
   // null space of dimension > 1 leaves it singular, and LU then returns some member of that space
   // (sometimes a valid-looking one). MUMPS's null pivot detection (ICNTL(24)) names it: a pivot
@@ -164,9 +280,9 @@ private:
 #endif
   }
 
-  bool uses_mumps() const {
+  static bool uses_mumps(KSP ksp) {
     PC pc;
-    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    NESSMAP_PETSC(KSPGetPC(ksp, &pc));
     PetscBool lu = PETSC_FALSE;
     NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCLU, &lu));
     MatSolverType type = nullptr;
@@ -174,16 +290,24 @@ private:
   }
 
   // The factor of the last solve when it is MUMPS's LU, else nullptr.
-  Mat mumps_factor() const {
-    if (!uses_mumps()) return nullptr;
+  static Mat mumps_factor(KSP ksp) {
+    if (!uses_mumps(ksp)) return nullptr;
     PC pc;
-    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
+    NESSMAP_PETSC(KSPGetPC(ksp, &pc));
     Mat F = nullptr;
     NESSMAP_PETSC(PCFactorGetMatrix(pc, &F));
     return F;
   }
 
+  MPI_Comm comm_;
+  const StateSpace &space_;
+  PetscInt dimension_;
+  bool real_form_ = false;
   PetscKSP ksp_;
+  PetscKSP petsc_lu_;  // the fallback of the real LU, made when first needed
+  std::unique_ptr<RealFormLU> lu_;
+  std::uint64_t lu_generation_ = 0;
+  bool hermitian_ = false;
   PetscVec b_;
 };
 
@@ -208,7 +332,8 @@ public:
     NESSMAP_PETSC(EPSSetFromOptions(eps_));
   }
 
-  bool solve(const MasterEquation &, Mat A, Vec x, bool, SteadyState &out) override {
+  bool solve(const MasterEquation &, const LiouvillianMatrix &matrix, Vec x, bool, SteadyState &out) override {
+    Mat A = matrix.mat();
     NESSMAP_PETSC(EPSSetOperators(eps_, A, nullptr));
     NESSMAP_PETSC(EPSSolve(eps_));
     PetscInt nconv, its;
@@ -261,7 +386,7 @@ public:
     NESSMAP_PETSC(PCSetType(pc, PCSHELL));
     NESSMAP_PETSC(PCShellSetContext(pc, this));
     NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
-    NESSMAP_PETSC(PCShellSetName(pc, "Sylvester (Omega = 0 Kronecker sum)"));
+    NESSMAP_PETSC(PCShellSetName(pc, "Sylvester, Omega = 0"));
     if (progress_seconds_ > 0) NESSMAP_PETSC(KSPMonitorSet(ksp_, &SylvesterBackend::progress, this, nullptr));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
     PetscBool atol = PETSC_FALSE, warm = PETSC_FALSE;
@@ -271,7 +396,9 @@ public:
     warm_start_ = warm;
   }
 
-  bool solve(const MasterEquation &me, Mat A, Vec x, bool warm, SteadyState &out) override {
+  bool solve(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool warm,
+             SteadyState &out) override {
+    Mat A = matrix.mat();
     out.solver = "ksp gmres, pc shell (Sylvester, Omega = 0)";
     try {
       kron_.factor(me);
@@ -345,13 +472,7 @@ public:
     b_norm_ = b_norm;
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
-    const KSPConvergedReason reason = outcome(ksp_, out);
-    PC pc;
-    PetscBool shell = PETSC_FALSE;
-    NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
-    NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCSHELL, &shell));
-    if (shell) out.solver += " (Sylvester, Omega = 0)";
-    return reason > 0;
+    return outcome(ksp_, out) > 0;
   }
 
 private:
@@ -448,7 +569,7 @@ SolverConfig resolved(SolverConfig c, int N) {
 SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
-  case Method::ksp: backend = std::make_unique<KspBackend>(comm, static_cast<PetscInt>(space.dimension())); break;
+  case Method::ksp: backend = std::make_unique<KspBackend>(comm, space); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
   default: backend = std::make_unique<SylvesterBackend>(comm, space, progress_seconds); break;
   }
@@ -478,7 +599,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
     stage.matrix.assemble(me);
     if (!x_) NESSMAP_PETSC(MatCreateVecs(stage.matrix.mat(), x_.out(), Lx_.out()));
     try {
-      out.converged = stage.backend->solve(me, stage.matrix.mat(), x_, warm, out);
+      out.converged = stage.backend->solve(me, stage.matrix, x_, warm, out);
     } catch (const PetscFailure &e) {
       out.converged = false;
       out.reason = e.what();
