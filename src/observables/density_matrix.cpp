@@ -14,6 +14,18 @@ DensityMatrix::DensityMatrix(const StateSpace &space, std::vector<Complex> value
     : space_(&space), values_(std::move(values)) {
   if (static_cast<std::int64_t>(values_.size()) != space.dimension())
     throw std::invalid_argument("DensityMatrix: value count does not match the space dimension");
+  fill_dense();
+}
+
+void DensityMatrix::fill_dense() {
+  const Bits D = space_->hilbert_dimension();
+  if (D > dense_max_hilbert) return;
+  dense_.assign(D * D, Complex{});
+  for (std::int64_t i = 0; i < space_->dimension(); ++i) {
+    Bits m, n;
+    space_->element(i, m, n);
+    dense_[m * D + n] = values_[static_cast<std::size_t>(i)];
+  }
 }
 
 Complex DensityMatrix::trace() const {
@@ -24,6 +36,7 @@ Complex DensityMatrix::trace() const {
 
 void DensityMatrix::scale(Complex factor) {
   for (auto &v : values_) v *= factor;
+  for (auto &v : dense_) v *= factor;
 }
 
 Complex DensityMatrix::expectation(const Monomial &M) const {

@@ -19,6 +19,7 @@ public:
   const std::vector<Complex> &values() const { return values_; }
 
   Complex operator()(Bits m, Bits n) const {
+    if (!dense_.empty()) return dense_[m * space_->hilbert_dimension() + n];
     const auto i = space_->index(m, n);
     return i < 0 ? Complex{} : values_[static_cast<std::size_t>(i)];
   }
@@ -39,8 +40,14 @@ public:
   double excited_population(int bit) const; // <sigma+ sigma-> of one qubit
 
 private:
+  void fill_dense();
+
   const StateSpace *space_;
   std::vector<Complex> values_;
+  // Up to dense_max_hilbert (N <= 3) also rho as a full matrix, zero outside the space: the
+  // observables read a few thousand elements per point, and a direct read beats StateSpace::index.
+  static constexpr Bits dense_max_hilbert = 64;
+  std::vector<Complex> dense_;
 };
 
 } // namespace nessmap
