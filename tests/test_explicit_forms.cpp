@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dense_reference.hpp"
@@ -138,4 +139,37 @@ TEST_CASE("currents / explicit forms and coherences match the dense reference / 
   for (auto bath : {nessmap::Bath::common, nessmap::Bath::cascaded, nessmap::Bath::independent})
     for (auto coupling : {nessmap::Coupling::pairwise, nessmap::Coupling::all_to_all})
       for (int seed = 0; seed < 3; ++seed) check_point(3, bath, coupling, seed);
+}
+
+TEST_CASE("A currents plan serves exactly its family", "[explicit]") {
+  using namespace nessmap;
+  std::mt19937 rng(77);
+  const SystemParameters p = testing::random_point(rng, 2, Bath::common, Coupling::all_to_all);
+  const CurrentsPlan plan(p, build_master_equation(p));
+  // Other parameter values of the family: the plan fits and gives what a fresh plan gives.
+  for (int k = 0; k < 3; ++k) {
+    SystemParameters q = testing::random_point(rng, 2, Bath::common, Coupling::all_to_all);
+    const MasterEquation me = build_master_equation(q);
+    REQUIRE(plan.fits(q, me));
+    const Matrix rho = dense_ref::steady_state(dense_ref::make_model(q), dense_ref::balanced_pairs(2));
+    const StateSpace space(Space::balanced, 2);
+    std::vector<Complex> values(static_cast<std::size_t>(space.dimension()));
+    for (std::int64_t r = 0; r < space.dimension(); ++r) {
+      Bits m, n;
+      space.element(r, m, n);
+      values[static_cast<std::size_t>(r)] = rho(m, n);
+    }
+    const DensityMatrix lrho(space, std::move(values));
+    const Currents a = plan.evaluate(q, me, lrho), b = CurrentsPlan(q, me).evaluate(q, me, lrho);
+    CHECK(a.W == b.W);
+    CHECK(a.Q_h_nonloc == b.Q_h_nonloc);
+    CHECK(a.excitation_current == b.excitation_current);
+  }
+  // Another bath, coupling or N changes the terms: the plan does not fit.
+  for (auto [N, bath, coupling] : {std::tuple{2, Bath::cascaded, Coupling::all_to_all},
+                                   std::tuple{2, Bath::common, Coupling::pairwise},
+                                   std::tuple{3, Bath::common, Coupling::all_to_all}}) {
+    const SystemParameters q = testing::random_point(rng, N, bath, coupling);
+    CHECK_FALSE(plan.fits(q, build_master_equation(q)));
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 namespace nessmap {
 namespace {
@@ -54,48 +56,79 @@ double nonlocal_sum(const SystemParameters &p, Weight weight, Corr corr) {
 
 } // namespace
 
-Complex trace_against(const DensityMatrix &rho, const Operator &X, const MasterEquation &me,
-                      const std::function<bool(const SuperTerm &)> &select) {
-  Complex sum = 0;
-  for (const auto &t : me.terms) {
-    if (!select(t)) continue;
-    for (const auto &x : X) {
-      const auto XA = product(x.op, t.left);
-      if (!XA) continue;
-      const auto BXA = product(t.right, *XA);
-      if (!BXA) continue;
-      sum += t.coef * x.coef * rho.expectation(*BXA);
-    }
-  }
-  return sum;
+std::array<Operator, CurrentsPlan::sources> CurrentsPlan::operators_x(const SystemParameters &p) {
+  return {free_hamiltonian(p, Ensemble::hot), free_hamiltonian(p, Ensemble::cold),
+          interaction_hamiltonian(p), excitation_number(p, Ensemble::hot)};
 }
 
-Currents currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho) {
-  auto in = [](Part part, Ensemble e) {
-    return [part, e](const SuperTerm &t) { return t.part == part && t.ensemble == e; };
+CurrentsPlan::CurrentsPlan(const SystemParameters &p, const MasterEquation &me) {
+  const auto X = operators_x(p);
+  std::map<std::tuple<Bits, Bits, Bits>, std::uint32_t> index;
+  auto add = [&](std::size_t t, Source source, Target target) {
+    const SuperTerm &term = me.terms[t];
+    for (std::size_t x = 0; x < X[source].size(); ++x) {
+      const auto XA = product(X[source][x].op, term.left);
+      if (!XA) continue;
+      const auto BXA = product(term.right, *XA);
+      if (!BXA) continue;
+      const auto key = std::make_tuple(BXA->care, BXA->value, BXA->flip);
+      auto [it, fresh] = index.try_emplace(key, static_cast<std::uint32_t>(monomials_.size()));
+      if (fresh) monomials_.push_back(*BXA);
+      entries_.push_back({static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(x), it->second, source, target});
+    }
   };
-  auto heat = [&](Ensemble e, Part part) {
-    return trace_against(rho, free_hamiltonian(p, e), me, in(part, e)).real();
-  };
-  const Operator HI = interaction_hamiltonian(p);
-  auto work = [&](Part part) {
-    return trace_against(rho, HI, me, [part](const SuperTerm &t) { return t.part == part; }).real();
-  };
+  for (std::size_t t = 0; t < me.terms.size(); ++t) {
+    const SuperTerm &term = me.terms[t];
+    if (term.part == Part::hamiltonian) continue;
+    const bool loc = term.part == Part::dissipator_loc, hot = term.ensemble == Ensemble::hot;
+    if (hot) add(t, H0_h, loc ? Q_h_loc : Q_h_nonloc);
+    else add(t, H0_c, loc ? Q_c_loc : Q_c_nonloc);
+    add(t, H_I, loc ? W_loc : W_nonloc);
+    if (hot) add(t, N_h, excitation);
+  }
+  for (const auto &t : me.terms) {
+    built_for_.push_back(t.left);
+    built_for_.push_back(t.right);
+  }
+  for (const auto &op : X)
+    for (const auto &x : op) built_for_.push_back(x.op);
+}
+
+bool CurrentsPlan::fits(const SystemParameters &p, const MasterEquation &me) const {
+  std::size_t k = 0;
+  auto same = [&](const Monomial &m) { return k < built_for_.size() && built_for_[k++] == m; };
+  for (const auto &t : me.terms)
+    if (!same(t.left) || !same(t.right)) return false;
+  for (const auto &op : operators_x(p))
+    for (const auto &x : op)
+      if (!same(x.op)) return false;
+  return k == built_for_.size();
+}
+
+Currents CurrentsPlan::evaluate(const SystemParameters &p, const MasterEquation &me,
+                                const DensityMatrix &rho) const {
+  const auto X = operators_x(p);
+  std::vector<Complex> expectation(monomials_.size());
+  for (std::size_t k = 0; k < monomials_.size(); ++k) expectation[k] = rho.expectation(monomials_[k]);
+  std::array<Complex, targets> sum{};
+  for (const Entry &e : entries_)
+    sum[e.target] += me.terms[e.term].coef * X[e.source][e.x].coef * expectation[e.monomial];
   Currents c;
-  c.Q_h_loc = heat(Ensemble::hot, Part::dissipator_loc);
-  c.Q_h_nonloc = heat(Ensemble::hot, Part::dissipator_nonloc);
-  c.Q_c_loc = heat(Ensemble::cold, Part::dissipator_loc);
-  c.Q_c_nonloc = heat(Ensemble::cold, Part::dissipator_nonloc);
-  c.W_loc = work(Part::dissipator_loc);
-  c.W_nonloc = work(Part::dissipator_nonloc);
+  c.Q_h_loc = sum[Q_h_loc].real();
+  c.Q_h_nonloc = sum[Q_h_nonloc].real();
+  c.Q_c_loc = sum[Q_c_loc].real();
+  c.Q_c_nonloc = sum[Q_c_nonloc].real();
+  c.W_loc = sum[W_loc].real();
+  c.W_nonloc = sum[W_nonloc].real();
   c.Q_h = c.Q_h_loc + c.Q_h_nonloc;
   c.Q_c = c.Q_c_loc + c.Q_c_nonloc;
   c.W = c.W_loc + c.W_nonloc;
-  c.excitation_current =
-      trace_against(rho, excitation_number(p, Ensemble::hot), me, [](const SuperTerm &t) {
-        return t.part != Part::hamiltonian && t.ensemble == Ensemble::hot;
-      }).real();
+  c.excitation_current = sum[excitation].real();
   return c;
+}
+
+Currents currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho) {
+  return CurrentsPlan(p, me).evaluate(p, me, rho);
 }
 
 namespace explicit_form {
@@ -189,9 +222,9 @@ double current_scale(const SystemParameters &p) {
 }
 
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
-                                const DensityMatrix &rho) {
+                                const DensityMatrix &rho, const CurrentsPlan &plan) {
   Observables o;
-  o.currents = currents(p, me, rho);
+  o.currents = plan.evaluate(p, me, rho);
   o.coherences = coherences(p, rho);
   const auto &c = o.currents;
   o.entropy_production = -c.Q_h / p.T_h - c.Q_c / p.T_c;

@@ -4,7 +4,8 @@
 // The currents are computed from their definitions, traces of an operator against a subset of the
 // master-equation terms evaluated at rho; the explicit forms (physics.md, "Explicit forms") are
 // separate functions, tested against the definitions.
-#include <functional>
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +16,6 @@
 
 namespace nessmap {
 
-// Tr[ X sum_{t selected} coef_t A_t rho B_t ] = sum_t coef_t <B_t X A_t>.
-Complex trace_against(const DensityMatrix &rho, const Operator &X, const MasterEquation &me,
-                      const std::function<bool(const SuperTerm &)> &select);
-
 struct Currents {
   double Q_h = 0, Q_h_loc = 0, Q_h_nonloc = 0;
   double Q_c = 0, Q_c_loc = 0, Q_c_nonloc = 0;
@@ -26,8 +23,34 @@ struct Currents {
   double excitation_current = 0;  // Tr[N_h D^(h)(rho)]: excitations entering from the hot bath
 };
 
-// From the definitions: Q_i = Tr[H_0^(i) D^(i)(rho)], W = Tr[H_I sum_i D^(i)(rho)], split into
-// the loc and nonloc dissipators.
+// The definitions Q_i = Tr[H_0^(i) D^(i)(rho)] and W = Tr[H_I sum_i D^(i)(rho)], split into the loc
+// and nonloc dissipators, and Tr[N_h D^(h)(rho)]: with D = sum_t coef_t A_t . B_t over the
+// dissipator terms, Tr[X A_t rho B_t] = <B_t X A_t>, one expectation value per term t and term x of
+// X. Which monomials B_t x A_t occur, and where each goes, is fixed by the family (N, bath,
+// coupling); a point only changes the coefficients. The plan lists them once, so a point costs one
+// expectation value per distinct monomial and a weighted sum.
+class CurrentsPlan {
+public:
+  CurrentsPlan(const SystemParameters &p, const MasterEquation &me);
+  // Whether the plan was made for this family: the same terms and operators X.
+  bool fits(const SystemParameters &p, const MasterEquation &me) const;
+  Currents evaluate(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho) const;
+
+private:
+  enum Source : std::uint8_t { H0_h, H0_c, H_I, N_h, sources };  // the operators X
+  enum Target : std::uint8_t { Q_h_loc, Q_h_nonloc, Q_c_loc, Q_c_nonloc, W_loc, W_nonloc, excitation, targets };
+  struct Entry {
+    std::uint32_t term, x, monomial;
+    Source source;
+    Target target;
+  };
+  static std::array<Operator, sources> operators_x(const SystemParameters &p);
+  std::vector<Entry> entries_;
+  std::vector<Monomial> monomials_;  // the distinct B_t x A_t
+  std::vector<Monomial> built_for_;  // every term's A_t and B_t, then every x of each X
+};
+
+// The currents of one point (a plan of its own; a sweep keeps one per family).
 Currents currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho);
 
 // Explicit forms of physics.md (valid for any N, non-uniform g and Omega).
@@ -65,6 +88,6 @@ struct Observables {
 double current_scale(const SystemParameters &p);
 
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
-                                const DensityMatrix &rho);
+                                const DensityMatrix &rho, const CurrentsPlan &plan);
 
 } // namespace nessmap

@@ -25,7 +25,8 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
     r.reason = ss.reason.starts_with("the steady state") ? ss.reason : "solver did not converge: " + ss.reason;
     return r;
   }
-  r.observables = compute_observables(p, me, *ss.rho);
+  if (!currents_plan_ || !currents_plan_->fits(p, me)) currents_plan_.emplace(p, me);
+  r.observables = compute_observables(p, me, *ss.rho, *currents_plan_);
   ss.rho.reset();
   const auto &o = *r.observables;
   const auto &c = o.currents;

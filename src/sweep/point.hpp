@@ -38,6 +38,7 @@ private:
   SolverConfig config_;
   int family_N_ = -1;
   std::unique_ptr<SteadyStateSolver> solver_;
+  std::optional<CurrentsPlan> currents_plan_;  // of the last family
 };
 
 } // namespace nessmap
