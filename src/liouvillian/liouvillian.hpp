@@ -57,7 +57,7 @@ public:
   bool planned() const { return !slot_begin_.empty(); }
   // True once the plan's values go straight into a sequential matrix's value array.
   bool writes_in_place() const { return in_place_; }
-  // Changes whenever the matrix is made anew (another family's pattern).
+  // Changes whenever the matrix is made anew (another family's pattern); 0 before the first.
   std::uint64_t generation() const { return generation_; }
 
   // Which parts of each stored value the family's terms can give, for the owned rows in CSR order:

@@ -21,10 +21,11 @@ using PetscEPS = PetscOwner<EPS, EPSDestroy>;
 // restart rarely happens; the basis costs restart + 2 vectors (-ksp_gmres_restart wins).
 constexpr int sylvester_restart = 60;
 
-// Up to this dimension on one rank the direct solve uses PETSc's own sparse LU: at N = 2 (70)
-// MUMPS's fixed cost per call (option parsing, structure save and restore) is most of the time,
-// 0.36 ms a point against 0.11-0.16 ms.
-constexpr PetscInt petsc_lu_max_dimension = 300;
+// Up to this dimension on one rank the direct solve is the real-coordinate LU, with PETSc's own
+// sparse LU for the points it refuses, not MUMPS: at N = 2 (70 rows) MUMPS's fixed cost per call
+// (option parsing, structure save and restore) was most of the time, 0.36 ms a point against
+// 0.11-0.16 ms for PETSc's LU and 33-42 us for the real LU (whole points).
+constexpr PetscInt small_direct_max_dimension = 300;
 // Below this times the row's size a pivot counts as zero: singular to roundoff (MUMPS's CNTL(3)).
 constexpr PetscReal zero_pivot = 1e-12;
 
@@ -41,7 +42,7 @@ void mumps_lu(PC pc) {
 void default_direct(PC pc, MPI_Comm comm, PetscInt dimension) {
   int size = 1;
   MPI_Comm_size(comm, &size);
-  if (size == 1 && dimension <= petsc_lu_max_dimension) {
+  if (size == 1 && dimension <= small_direct_max_dimension) {
     NESSMAP_PETSC(PCSetType(pc, PCLU));
     NESSMAP_PETSC(PCFactorSetMatSolverType(pc, MATSOLVERPETSC));
     NESSMAP_PETSC(PCFactorSetZeroPivot(pc, zero_pivot));
@@ -96,13 +97,13 @@ public:
 
 namespace {
 
-// The trace-row system L' rho = e_0 by one KSP. On one rank up to petsc_lu_max_dimension, unless
-// -pc_type or a -pc_factor_ choice says otherwise, its PC is RealFormLU (real_form_lu.hpp): the LU
-// of L' in the real coordinates of a Hermitian rho, about a third of the time of PETSc's complex
-// LU at N = 2. Where that LU refuses a point (a small pivot, a large multiplier or condition
-// number: nearly singular) or its solution's backward error is large, the point goes to a second
-// KSP with PETSc's own LU, which decides as before, through its zero-pivot check, whether the
-// steady state is unique.
+// The trace-row system L' rho = e_0 by one KSP. On one rank up to small_direct_max_dimension,
+// unless -pc_type or a -pc_factor_ choice says otherwise, its PC is RealFormLU (real_form_lu.hpp):
+// the LU of L' in the real coordinates of a Hermitian rho, about a third of the time of PETSc's
+// complex LU at N = 2. Where that LU refuses a point (a small pivot, a large multiplier or
+// condition number: nearly singular) or its solution's backward error is large, the point goes to
+// a second KSP with PETSc's own LU, which decides as before, through its zero-pivot check, whether
+// the steady state is unique.
 class KspBackend final : public SteadyStateSolver::Backend {
 public:
   KspBackend(MPI_Comm comm, const StateSpace &space)
@@ -116,7 +117,7 @@ public:
       NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, option, &set));
       named = named || set;
     }
-    real_form_ = size == 1 && dimension_ <= petsc_lu_max_dimension && !named;
+    real_form_ = size == 1 && dimension_ <= small_direct_max_dimension && !named;
     ksp_ = make_ksp(real_form_);
   }
 
@@ -168,42 +169,45 @@ private:
     return ksp;
   }
 
-  // The real LU of this point's matrix, set up anew for a new pattern. False with the reason when
-  // it cannot serve this point.
+  // The real LU of this point's matrix, set up once per pattern (when the matrix is made anew).
+  // False with the reason when it cannot serve this point.
   bool factor_real_form(const MasterEquation &me, const LiouvillianMatrix &matrix, std::string &why) {
     Mat A = matrix.mat();
     const PetscScalar *values = nullptr;
-    if (!lu_ || lu_generation_ != matrix.generation()) {
+    if (lu_generation_ != matrix.generation()) {
+      lu_generation_ = matrix.generation();
       lu_.reset();
       PetscBool seq = PETSC_FALSE;
       NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(A), MATSEQAIJ, &seq));
       const std::vector<std::uint8_t> parts = matrix.value_parts(me);
-      if (!seq || parts.empty()) {
-        why = "the matrix is not a planned sequential AIJ";
-        return false;
+      unusable_ = !seq || parts.empty() ? "the matrix is not a planned sequential AIJ" : "";
+      if (unusable_.empty()) {
+        std::vector<std::int64_t> transpose(static_cast<std::size_t>(dimension_));
+        for (PetscInt i = 0; i < dimension_; ++i) {
+          Bits m, n;
+          space_.element(i, m, n);
+          transpose[i] = space_.index(n, m);
+        }
+        PetscInt rows = 0;
+        const PetscInt *ia = nullptr, *ja = nullptr;
+        PetscBool done = PETSC_FALSE;
+        NESSMAP_PETSC(MatGetRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
+        static_assert(sizeof(PetscInt) == sizeof(std::int32_t), "RealFormLU takes 32-bit CSR indices");
+        static_assert(RealFormLU::real_part == LiouvillianMatrix::value_real &&
+                      RealFormLU::imaginary_part == LiouvillianMatrix::value_imaginary);
+        lu_ = std::make_unique<RealFormLU>(rows, ia, ja, std::move(transpose), parts.data());
+        NESSMAP_PETSC(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
+        // A property of the family's terms, so one point's values decide it.
+        NESSMAP_PETSC(MatSeqAIJGetArrayRead(A, &values));
+        if (!lu_->preserves_hermiticity(reinterpret_cast<const Complex *>(values))) {
+          unusable_ = "the matrix does not map Hermitian to Hermitian matrices";
+          lu_.reset();
+        }
+        NESSMAP_PETSC(MatSeqAIJRestoreArrayRead(A, &values));
       }
-      std::vector<std::int64_t> transpose(static_cast<std::size_t>(dimension_));
-      for (PetscInt i = 0; i < dimension_; ++i) {
-        Bits m, n;
-        space_.element(i, m, n);
-        transpose[i] = space_.index(n, m);
-      }
-      PetscInt rows = 0;
-      const PetscInt *ia = nullptr, *ja = nullptr;
-      PetscBool done = PETSC_FALSE;
-      NESSMAP_PETSC(MatGetRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
-      static_assert(sizeof(PetscInt) == sizeof(std::int32_t), "RealFormLU takes 32-bit CSR indices");
-      static_assert(RealFormLU::real_part == LiouvillianMatrix::value_real &&
-                    RealFormLU::imaginary_part == LiouvillianMatrix::value_imaginary);
-      lu_ = std::make_unique<RealFormLU>(rows, ia, ja, std::move(transpose), parts.data());
-      NESSMAP_PETSC(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &rows, &ia, &ja, &done));
-      lu_generation_ = matrix.generation();
-      NESSMAP_PETSC(MatSeqAIJGetArrayRead(A, &values));
-      hermitian_ = lu_->preserves_hermiticity(reinterpret_cast<const Complex *>(values));
-      NESSMAP_PETSC(MatSeqAIJRestoreArrayRead(A, &values));
     }
-    if (!hermitian_) {
-      why = "the matrix does not map Hermitian to Hermitian matrices";
+    if (!lu_) {
+      why = unusable_;
       return false;
     }
     NESSMAP_PETSC(MatSeqAIJGetArrayRead(A, &values));
@@ -306,8 +310,8 @@ private:
   PetscKSP ksp_;
   PetscKSP petsc_lu_;  // the fallback of the real LU, made when first needed
   std::unique_ptr<RealFormLU> lu_;
-  std::uint64_t lu_generation_ = 0;
-  bool hermitian_ = false;
+  std::uint64_t lu_generation_ = 0;  // the matrix generation lu_ was set up for (0: none yet)
+  std::string unusable_;              // why lu_ is empty for this generation
   PetscVec b_;
 };
 

@@ -2,13 +2,15 @@
 // Steady state of one family (N, bath, coupling, space, method), reusing PETSc objects, the
 // sparsity pattern and the symbolic factorization from point to point: only values change.
 //
-//   ksp: L' rho = e_0, L' = L with row 0 replaced by the trace functional. Default: direct LU
-//        (MUMPS where PETSc has it); any -ksp_type / -pc_type / -pc_factor_mat_solver_type wins.
+//   ksp: L' rho = e_0, L' = L with row 0 replaced by the trace functional. Default: direct LU,
+//        on one rank up to 300 rows the LU in real coordinates (real_form_lu.hpp, with PETSc's LU
+//        for the points it refuses), else MUMPS where PETSc has it; any -ksp_type / -pc_type /
+//        -pc_factor_mat_solver_type wins.
 //   eps: SLEPc, the eigenvector of the eigenvalue of L nearest 0 by shift-and-invert; the -eps_*
 //        and -st_* options win.
 //   sylvester: GMRES on L x = -L rho_0, right-preconditioned by the exact inverse of the Omega = 0
-//        Liouvillian (kronecker_sum.hpp), started from the previous point's state; the -ksp_*
-//        options win, and -pc_type replaces the preconditioner.
+//        Liouvillian (kronecker_sum.hpp), started from rho_0 (-sylvester_warm_start: from the
+//        previous point's state); the -ksp_* options win, and -pc_type replaces the preconditioner.
 //   auto: one of these by size (resolve_method).
 // Either way the state is normalised to unit trace.
 #include <memory>
