@@ -406,6 +406,9 @@ private:
   }
 
 public:
+  // Seconds the groups spent evaluating this run's points, added up over the groups.
+  double compute_seconds() const { return seconds_; }
+
   void flush_own() {
     if (!own_records_.empty()) journal_.append(own_records_);
     own_records_.clear();
@@ -518,7 +521,8 @@ void work(MPI_Comm world, GroupEvaluator &group) {
 }
 
 std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const SweepOptions &options, int ranks,
-                                          const std::string &start, double wall, std::int64_t resumed) {
+                                          const std::string &start, double wall, double compute,
+                                          std::int64_t resumed) {
   char petsc[256] = "", slepc[256] = "", mpi[MPI_MAX_LIBRARY_VERSION_STRING] = "", host[256] = "";
   PetscGetVersion(petsc, sizeof petsc);
   SlepcGetVersion(slepc, sizeof slepc);
@@ -547,6 +551,7 @@ std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const Sweep
       {"start_time", start},
       {"end_time", utc_now()},
       {"wall_seconds", wall},
+      {"compute_seconds", compute},
       {"points_from_journal", std::int64_t{resumed}},
   };
   // Where it ran under SLURM: the job (and array task) that holds the log.
@@ -797,11 +802,17 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
       group.release();
       prep->journal->sync();
       const double wall = progress.elapsed();
+      const double compute = master.compute_seconds();
       const std::int64_t done_here = results->computed - prep->from_journal;
-      char rate[160];
-      std::snprintf(rate, sizeof rate, "%lld points computed by this run in %s (%.4g points/s on %d rank%s)",
+      // The share of the groups' wall time spent evaluating points: what scheduling, messages and
+      // journaling leave for the physics.
+      const double efficiency = wall > 0 ? compute / (groups * wall) : 0.0;
+      char rate[200];
+      std::snprintf(rate, sizeof rate,
+                    "%lld points computed by this run in %s (%.4g points/s on %d rank%s, %.0f%% of the time computing points)",
                     static_cast<long long>(done_here), format_duration(wall).c_str(),
-                    wall > 0 ? static_cast<double>(done_here) / wall : 0.0, size, size == 1 ? "" : "s");
+                    wall > 0 ? static_cast<double>(done_here) / wall : 0.0, size, size == 1 ? "" : "s",
+                    100 * efficiency);
       progress.finish(results->computed, results->failed, rate);
       if (options.slabs > 1) {
         progress.message("slab " + std::to_string(options.slab) + "/" + std::to_string(options.slabs) + ": its points are in " +
@@ -809,7 +820,7 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
                          config.output.path);
       } else {
         auto data = sweep_dataset(config, grid, *results,
-                                  provenance(config, options, size, start, wall, prep->from_journal));
+                                  provenance(config, options, size, start, wall, compute, prep->from_journal));
         write_sweep_netcdf(config.output.path, data);
         std::string where = config.output.path;
         if (config.output.csv) {

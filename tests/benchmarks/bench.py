@@ -121,24 +121,58 @@ def rel_diff(ref, other):
     return max(abs(ref[k] - other[k]) for k in qm.CURRENT_KEYS) / scale
 
 
-def throughput(binary, tmp, ranks, repeats, extra=()):
-    out = os.path.join(tmp, f"sweep_np{ranks}.h5")
-    env = dict(os.environ, **MPI_ENV)
-    rates = []
-    for _ in range(repeats):
-        cmd = ["mpirun", "-n", str(ranks), binary, "sweep", os.path.join(ROOT, "input", "sweep.yaml"),
-               "--set", f"output.path={out}", "--set", "output.csv=false", "--restart",
-               "--quiet", *extra]
-        cp = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if cp.returncode != 0:
-            raise RuntimeError(f"mpirun -n {ranks} failed ({cp.returncode}): {cp.stderr}")
+def sweep_rate(binary, out, ranks, extra, mpirun_flags=()):
+    """Start one `nessmap sweep` of input/sweep.yaml on `ranks` ranks; returns a function that
+    waits for it and gives (points/s, points, wall seconds, share of the ranks' time spent
+    computing points) from the file's attributes."""
+    cmd = ["mpirun", *mpirun_flags, "-n", str(ranks), binary, "sweep",
+           os.path.join(ROOT, "input", "sweep.yaml"), "--set", f"output.path={out}",
+           "--set", "output.csv=false", "--restart", "--quiet", *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **MPI_ENV))
+
+    def result():
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"mpirun -n {ranks} failed ({proc.returncode}): {err}")
         with h5py.File(out, "r") as h:
             pts = int(h.attrs["points_total"][0])
             ws = float(h.attrs["wall_seconds"][0])
-        rates.append((pts / ws, pts, ws))
-        log(f"  sweep on {ranks} rank(s): {pts} points in {ws:.3f} s = {pts / ws:.0f} points/s")
-    med = sorted(rates)[len(rates) // 2]
-    return dict(rate=med[0], points=med[1], wall_seconds=med[2], all=[r[0] for r in rates])
+            busy = float(h.attrs["compute_seconds"][0]) / (ranks * ws)
+        return pts / ws, pts, ws, busy
+    return result
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else 0.5 * (xs[len(xs) // 2 - 1] + xs[len(xs) // 2])
+
+
+def throughput(binary, tmp, repeats, extra=()):
+    """Sweep throughput in `repeats` rounds, each of: one rank, two ranks, and two independent
+    one-rank sweeps side by side (`--bind-to none`, else both mpiruns pin their rank to core 0).
+    The last is the machine's own ceiling for two processes (shared caches, memory bandwidth,
+    clock), the reference the two-rank sweep is held against. Interleaving the three puts a slow
+    phase of this shared VM into every kind alike."""
+    runs = {"one": [], "two": [], "pair": []}
+    busy = {"one": [], "two": []}
+    for _ in range(repeats):
+        one = sweep_rate(binary, os.path.join(tmp, "tp_one.h5"), 1, extra)()
+        two = sweep_rate(binary, os.path.join(tmp, "tp_two.h5"), 2, extra)()
+        waits = [sweep_rate(binary, os.path.join(tmp, f"tp_pair{i}.h5"), 1, extra,
+                            ("--bind-to", "none")) for i in (0, 1)]
+        pair = [w() for w in waits]
+        runs["one"].append(one[0])
+        runs["two"].append(two[0])
+        runs["pair"].append(pair[0][0] + pair[1][0])
+        busy["one"].append(one[3])
+        busy["two"].append(two[3])
+        log(f"  {one[1]} points: 1 rank {one[0]:.0f}/s, 2 ranks {two[0]:.0f}/s, "
+            f"two 1-rank sweeps side by side {pair[0][0]:.0f} + {pair[1][0]:.0f}/s")
+    rate = {k: median(v) for k, v in runs.items()}
+    return dict(points=one[1], runs=runs, rate=rate, busy={k: median(v) for k, v in busy.items()},
+                ratio=rate["two"] / rate["one"], ceiling=rate["pair"] / rate["one"],
+                round_ratios=[t / o for t, o in zip(runs["two"], runs["one"])])
 
 
 def estimate(binary, N, bath):
@@ -277,11 +311,9 @@ def main():
                     log(f"  currents at omega_h = {n['check_omega']!r}: max rel diff {d:.2e}")
 
         # 3. sweep throughput on 1 and 2 ranks
-        log("sweep throughput (input/sweep.yaml)")
-        tp = {r: throughput(binary, tmp, r, 5) for r in (1, 2)}
-        log("sweep throughput, a longer sweep (input/sweep.yaml, T_ratio num = 49)")
-        tpl = {r: throughput(binary, tmp, r, 3, ("--set", "sweep.axes.T_ratio.num=49"))
-               for r in (1, 2)}
+        log("sweep throughput: input/sweep.yaml, then with T_ratio num = 199")
+        tp = [throughput(binary, tmp, 5),
+              throughput(binary, tmp, 5, ("--set", "sweep.axes.T_ratio.num=199"))]
 
         # 4. N = 5, 6: what `nessmap estimate` predicts, then one point of each bath
         log("nessmap estimate, N = 5, 6")
@@ -352,17 +384,28 @@ def main():
         L.append("| 4 | all | skipped (--quick) | | | skipped (--quick) | | | | |")
     L.append("")
     L.append("Sweep throughput, `mpirun -n P build/nessmap sweep input/sweep.yaml --restart "
-             "--quiet` (N = 2; points_total / wall_seconds; median of the runs listed): the "
-             "default sweep (9,282 points, 5 runs) and the same with "
-             "`--set sweep.axes.T_ratio.num=49` (34,986 points, 3 runs):")
+             "--quiet` (N = 2; points_total / wall_seconds), the default sweep and the same with "
+             "`--set sweep.axes.T_ratio.num=199`, in 5 rounds each of: 1 rank, 2 ranks, and two "
+             "independent 1-rank sweeps side by side (`mpirun --bind-to none`; their rates "
+             "added), the machine's own ceiling for two processes. Medians over the rounds, "
+             "every round's value listed. Busy: the share of the ranks' wall time spent "
+             "evaluating points (compute_seconds / (ranks x wall_seconds)), what scheduling, "
+             "messages and the journal leave; unlike the rates it does not move with the "
+             "speed of this shared VM:")
     L.append("")
-    L.append("| ranks | default sweep, points/s | runs | longer sweep, points/s | runs |")
-    L.append("|---|---|---|---|---|")
-    for rk in (1, 2):
-        L.append(f"| {rk} | {tp[rk]['rate']:.0f} | {', '.join(f'{x:.0f}' for x in tp[rk]['all'])} "
-                 f"| {tpl[rk]['rate']:.0f} | {', '.join(f'{x:.0f}' for x in tpl[rk]['all'])} |")
-    L.append(f"| 2 / 1 | {tp[2]['rate'] / tp[1]['rate']:.2f}x | | "
-             f"{tpl[2]['rate'] / tpl[1]['rate']:.2f}x | |")
+    L.append("| sweep | points | 1 rank, points/s | 2 ranks, points/s | two 1-rank side by side | "
+             "2 ranks / 1 rank | per round | ceiling / 1 rank | 2 ranks / ceiling | busy, 1 rank | "
+             "busy, 2 ranks |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, t in zip(("default", "longer"), tp):
+        runs = t["runs"]
+        L.append(f"| {name} | {t['points']} | {t['rate']['one']:.0f} "
+                 f"({', '.join(f'{x:.0f}' for x in runs['one'])}) | {t['rate']['two']:.0f} "
+                 f"({', '.join(f'{x:.0f}' for x in runs['two'])}) | {t['rate']['pair']:.0f} "
+                 f"({', '.join(f'{x:.0f}' for x in runs['pair'])}) | {t['ratio']:.2f}x | "
+                 f"{', '.join(f'{x:.2f}' for x in t['round_ratios'])} | {t['ceiling']:.2f}x | "
+                 f"{t['rate']['two'] / t['rate']['pair']:.2f} | {100 * t['busy']['one']:.1f}% | "
+                 f"{100 * t['busy']['two']:.1f}% |")
     L.append("")
     L.append("N = 5, 6, one point per bath (`nessmap point`, omega_h = 1.5, all_to_all, balanced "
              "space, the default method): process wall time and peak memory (/usr/bin/time), the "

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 ROUNDOFF = {"trace_error", "hermiticity_error", "residual_norm", "first_law_residual"}
-RUN_SPECIFIC = {"start_time", "end_time", "wall_seconds", "mpi_ranks", "ranks_per_point", "hostname",
+RUN_SPECIFIC = {"start_time", "end_time", "wall_seconds", "compute_seconds", "mpi_ranks", "ranks_per_point", "hostname",
                 "command_line", "points_from_journal", "slurm_job_id", "slurm_array_job_id",
                 "slurm_array_task_id", "slurm_job_nodelist", "config_overrides", "nessmap_version"}
 

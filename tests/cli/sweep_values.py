@@ -43,6 +43,11 @@ def main(path, config, nessmap):
     check("sweep" in ds.attrs["config_yaml"] and "omega_ratio" in ds.attrs["config_yaml"], "config_yaml")
     for key in ("nessmap_version", "petsc_version", "slepc_version", "mpi_version", "start_time", "end_time"):
         check(key in ds.attrs and str(ds.attrs[key]) != "", f"provenance attribute {key}")
+    # Every point's evaluation time lies inside the run: the groups' compute time is positive and
+    # at most groups x wall time (a chunk counted twice, or a worker's time lost, breaks it).
+    groups = int(ds.attrs["mpi_ranks"]) // int(ds.attrs["ranks_per_point"])
+    compute, wall = float(ds.attrs["compute_seconds"]), float(ds.attrs["wall_seconds"])
+    check(0 < compute <= groups * wall, f"compute_seconds {compute} against {groups} x wall_seconds {wall}")
 
     with h5py.File(path, "r") as f:
         check(f["W"].shape == (30, 3, 2), f"h5py W shape {f['W'].shape}")
