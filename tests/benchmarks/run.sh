@@ -6,10 +6,11 @@
 # For N = 1..4 and each bath model (all_to_all coupling, the paper's parameters): nessmap's
 # per-point time (single-rank sweep) and peak memory, QuTiP's per-point time (build + steadystate
 # + currents) and peak memory, their ratio, and a check that the currents agree to 1e-7; sweep
-# throughput on 1 and 2 ranks against two independent 1-rank sweeps side by side; one point per bath at N = 5 and 6 (time, peak memory, iterations,
-# residual) and what `nessmap estimate` predicts there. Prints a table and writes it to
-# tests/benchmarks/results/<date>.md. --quick skips N = 4 and N = 6 (QuTiP needs about 25 minutes
-# and 10 GiB per N = 4 point, nessmap minutes per N = 6 point).
+# throughput on 1 and 2 ranks against two independent 1-rank sweeps side by side; one point per
+# bath at N = 5 and 6 (time, peak memory, iterations, residual) and what `nessmap estimate`
+# predicts there. Prints a table and writes it to tests/benchmarks/results/<date>.md. --quick
+# skips N = 4 and N = 6 (QuTiP needs about 25 minutes and 10 GiB per N = 4 point, nessmap minutes
+# per N = 6 point).
 # Installs Debian's python3-qutip (and python3-h5py, GNU time) only if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

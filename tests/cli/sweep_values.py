@@ -44,7 +44,8 @@ def main(path, config, nessmap):
     for key in ("nessmap_version", "petsc_version", "slepc_version", "mpi_version", "start_time", "end_time"):
         check(key in ds.attrs and str(ds.attrs[key]) != "", f"provenance attribute {key}")
     # Every point's evaluation time lies inside the run: the groups' compute time is positive and
-    # at most groups x wall time (a chunk counted twice, or a worker's time lost, breaks it).
+    # at most groups x wall time (a chunk's time counted twice, or time summed per rank rather than
+    # per group, breaks the bound).
     groups = int(ds.attrs["mpi_ranks"]) // int(ds.attrs["ranks_per_point"])
     compute, wall = float(ds.attrs["compute_seconds"]), float(ds.attrs["wall_seconds"])
     check(0 < compute <= groups * wall, f"compute_seconds {compute} against {groups} x wall_seconds {wall}")
