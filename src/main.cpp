@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
-#include "io/estimate.hpp"
-#include "io/point_json.hpp"
-#include "liouvillian/petsc.hpp"
+#include "config/config.hpp"
+#include "app/estimate.hpp"
+#include "point/point_json.hpp"
+#include "petsc/petsc.hpp"
 #include "solver/steady_state.hpp"
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 #include "sweep/sweep.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <slepcsys.h>
 
-#include "liouvillian/petsc.hpp"
+#include "petsc/petsc.hpp"
 
 int main(int argc, char **argv) {
   // PETSc must not see Catch's arguments; it gets only the program name.

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "config/config.hpp"
 
 using namespace nessmap;
 using Catch::Contains;
@@ -321,7 +321,7 @@ TEST_CASE("values out of range / NaN and inf", "[config]") {
   CHECK(parse(with_line("  Omega:", "  Omega: [-0.1, 0.1]")).system.Omega[0][0] == -0.1);
 }
 
-TEST_CASE("N above the 32-bit state limit is refused", "[config]") {
+TEST_CASE("N above the 64-bit index limit is refused", "[config]") {
   CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 16")),
                     Contains("test.yaml:2:6: system.N: must be at most 15") && Contains("got 16"));
   CHECK_THROWS_WITH(parse(valid_yaml, {"system.N=100000000000000000000"}),

@@ -18,7 +18,7 @@
 #include "model/master_equation.hpp"
 #include "model/parameters.hpp"
 #include "model/state_space.hpp"
-#include "observables/density_matrix.hpp"
+#include "model/density_matrix.hpp"
 #include "observables/thermodynamics.hpp"
 
 using dense_ref::cd;

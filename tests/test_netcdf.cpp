@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "io/netcdf.hpp"
+#include "format/netcdf.hpp"
 
 using namespace nessmap;
 using Catch::Contains;

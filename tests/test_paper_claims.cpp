@@ -6,7 +6,7 @@
 #include <map>
 
 #include "fixtures.hpp"
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 
 using namespace nessmap;
 using namespace nessmap::testing;

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "fixtures.hpp"
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 
 using namespace nessmap;
 using namespace nessmap::testing;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "config/config.hpp"
 
 using namespace nessmap;
 using Catch::Contains;
@@ -316,7 +316,7 @@ TEST_CASE("unknown axis names list the allowed ones", "[sweep_config]") {
       parse(with_line(sweep_yaml, "    T_c:", "    T_cold: [0.5, 1.0]")),
       "test.yaml:20:5: sweep.axes.T_cold: unknown axis; allowed axes are omega_ratio, Omega, "
       "Omega_scale, g, g_scale, T_h, T_c, T_ratio, bath, coupling, N");
-  CHECK(sweep_axis_names ==
+  CHECK(axis_names() ==
         std::vector<std::string>{"omega_ratio", "Omega", "Omega_scale", "g", "g_scale", "T_h",
                                  "T_c", "T_ratio", "bath", "coupling", "N"});
   CHECK_THROWS_WITH(parse(with_line(sweep_yaml, "    T_c:", "    T_c: [0.5, 1.0]\n    T_c: [2]")),

@@ -24,11 +24,11 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "io/config.hpp"
-#include "io/journal.hpp"
+#include "config/config.hpp"
+#include "format/journal.hpp"
 #include "sweep/grid.hpp"
-#include "sweep/point.hpp"
-#include "sweep/record.hpp"
+#include "point/point.hpp"
+#include "point/record.hpp"
 #include "sweep/results.hpp"
 #include "sweep/sweep.hpp"
 

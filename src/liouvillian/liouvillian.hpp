@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "liouvillian/petsc.hpp"
+#include "petsc/petsc.hpp"
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
 

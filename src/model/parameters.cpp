@@ -59,7 +59,8 @@ void SystemParameters::validate() const {
       throw std::invalid_argument(std::string(name) + " must be a positive finite number");
   };
   if (N < 1) throw std::invalid_argument("N must be at least 1");
-  if (N > 15) throw std::invalid_argument("N must be at most 15 (2N qubits as bits of a 32-bit state)");
+  if (N > max_N)
+    throw std::invalid_argument("N must be at most " + std::to_string(max_N) + " " + why_max_N);
   positive(omega_h, "omega_h");
   positive(omega_c, "omega_c");
   positive(T_h, "T_h");

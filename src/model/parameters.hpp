@@ -6,6 +6,12 @@
 
 namespace nessmap {
 
+// The largest N a configuration may name. A basis state of the 2N qubits is a 64-bit bit string
+// (monomial.hpp), and the full-space index of rho_mn, m 2^(2N) + n (state_space.hpp), must fit a
+// signed 64-bit index: 4N <= 63. Whether a given N fits in memory is decided against the machine.
+inline constexpr int max_N = 15;
+inline constexpr const char *why_max_N = "(the full-space index of rho_mn has 4N bits and must fit 63)";
+
 enum class Bath { common, cascaded, independent };
 enum class Coupling { pairwise, all_to_all };  // type 2, type 1
 enum class Ensemble { hot = 0, cold = 1 };
@@ -41,6 +47,23 @@ struct SystemParameters {
   // Throws std::invalid_argument naming the offending field if the parameters are unphysical.
   void validate() const;
 };
+
+// Calls visit(key, value) for every field of `p`, in the order of the YAML's system section, with
+// `key` its name there and `value` an int (N), a const char * (bath, coupling), a double, a
+// std::vector<double> (g_h, g_c) or a std::vector<std::vector<double>> (Omega, N x N). The one list
+// of the fields that the point JSON, the journal identity and the netCDF attributes are written from.
+template <class Visitor> void visit_fields(const SystemParameters &p, Visitor &&visit) {
+  visit("N", p.N);
+  visit("bath", to_string(p.bath));
+  visit("coupling", to_string(p.coupling));
+  visit("omega_c", p.omega_c);
+  visit("omega_h", p.omega_h);
+  visit("T_h", p.T_h);
+  visit("T_c", p.T_c);
+  visit("g_h", p.g_h);
+  visit("g_c", p.g_c);
+  visit("Omega", p.Omega);
+}
 
 // Bit (qubit index in a basis bit string) of qubit n of ensemble e: hot 0..N-1, cold N..2N-1.
 inline int qubit_bit(int N, Ensemble e, int n) { return e == Ensemble::hot ? n : N + n; }

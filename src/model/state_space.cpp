@@ -1,5 +1,7 @@
 #include "model/state_space.hpp"
 
+#include "model/parameters.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
@@ -24,7 +26,7 @@ std::uint64_t space_dimension(Space s, int N) {
 }
 
 StateSpace::StateSpace(Space kind, int N) : kind_(kind), N_(N) {
-  if (N < 1 || N > 15) throw std::invalid_argument("StateSpace: N out of range");
+  if (N < 1 || N > max_N) throw std::invalid_argument("StateSpace: N out of range");
   const int q = 2 * N;
   const Bits D = Bits{1} << q;
   by_k_.assign(q + 1, {});

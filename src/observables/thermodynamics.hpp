@@ -12,7 +12,7 @@
 
 #include "model/master_equation.hpp"
 #include "model/parameters.hpp"
-#include "observables/density_matrix.hpp"
+#include "model/density_matrix.hpp"
 
 namespace nessmap {
 

@@ -13,6 +13,17 @@
 #include "solver/real_form_lu.hpp"
 
 namespace nessmap {
+
+const char *to_string(Method m) {
+  switch (m) {
+  case Method::automatic: return "auto";
+  case Method::ksp: return "ksp";
+  case Method::eps: return "eps";
+  case Method::sylvester: return "sylvester";
+  }
+  return "?";
+}
+
 namespace {
 
 using PetscEPS = PetscOwner<EPS, EPSDestroy>;

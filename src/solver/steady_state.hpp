@@ -17,9 +17,9 @@
 #include <optional>
 #include <string>
 
-#include "io/config.hpp"
 #include "liouvillian/liouvillian.hpp"
-#include "observables/density_matrix.hpp"
+#include "model/density_matrix.hpp"
+#include "solver/solver_config.hpp"
 
 namespace nessmap {
 

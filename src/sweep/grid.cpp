@@ -73,24 +73,11 @@ SystemParameters Grid::parameters(std::int64_t index) const {
   for (std::size_t a : structural_) family = family * axes_[a].size() + at[a];
   SystemParameters p = bases_[family];
 
-  auto value = [&](const char *name) -> const double * {
+  // In the table's order (axes.hpp), whatever the order written.
+  for (const AxisInfo &info : axis_table()) {
+    if (!info.apply) continue;
     for (std::size_t a : values_)
-      if (axes_[a].name == name) return &axes_[a].values[at[a]];
-    return nullptr;
-  };
-  if (const double *x = value("omega_ratio")) p.omega_h = *x * p.omega_c;
-  if (const double *x = value("T_c")) p.T_c = *x;
-  if (const double *x = value("T_h")) p.T_h = *x;
-  if (const double *x = value("T_ratio")) p.T_h = *x * p.T_c;
-  const auto pairs = p.coupled_pairs();
-  if (const double *x = value("Omega"))
-    for (auto [a, b] : pairs) p.Omega[a][b] = *x;
-  if (const double *x = value("Omega_scale"))
-    for (auto [a, b] : pairs) p.Omega[a][b] *= *x;
-  for (auto *g : {&p.g_h, &p.g_c}) {
-    if (const double *x = value("g")) std::fill(g->begin(), g->end(), *x);
-    if (const double *x = value("g_scale"))
-      for (double &v : *g) v *= *x;
+      if (axes_[a].name == info.name) info.apply(p, axes_[a].values[at[a]]);
   }
   return p;
 }

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "io/config.hpp"
+#include "sweep/sweep_config.hpp"
 
 namespace nessmap {
 
@@ -23,10 +23,8 @@ public:
   std::vector<std::size_t> shape() const;
   std::vector<std::size_t> unravel(std::int64_t index) const;
 
-  // The parameters of a point: its family's base with the value axes applied, in this order:
-  // omega_ratio (omega_h = x omega_c), T_c, T_h, T_ratio (T_h = r T_c), Omega or Omega_scale
-  // (every coupling of the family set to, or multiplied by, the value), g or g_scale (g_h and g_c
-  // together).
+  // The parameters of a point: its family's base with each value axis's AxisInfo::apply, in the
+  // order of axis_table() (so T_ratio multiplies a swept T_c).
   SystemParameters parameters(std::int64_t index) const;
 
   // Task order: task t is computed as grid point task_index(t); family_of_task(t) increases

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sweep/grid.hpp"
-#include "sweep/record.hpp"
+#include "point/record.hpp"
 
 namespace nessmap {
 

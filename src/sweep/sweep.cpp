@@ -20,14 +20,14 @@
 #include <sstream>
 #include <thread>
 
-#include "io/journal.hpp"
-#include "io/json.hpp"
-#include "io/sweep_output.hpp"
-#include "liouvillian/petsc.hpp"
+#include "format/journal.hpp"
+#include "format/json.hpp"
+#include "sweep/sweep_output.hpp"
+#include "petsc/petsc.hpp"
 #include "sweep/grid.hpp"
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 #include "sweep/progress.hpp"
-#include "sweep/record.hpp"
+#include "point/record.hpp"
 #include "sweep/results.hpp"
 #include "version.hpp"
 
@@ -676,29 +676,22 @@ Preparation prepare(const SweepConfig &config, const SweepOptions &options, cons
 } // namespace
 
 std::string sweep_identity(const SweepConfig &config, const std::string &solver_options) {
-  const SystemParameters &p = config.base.system;
+  std::ostringstream s;
   // A system value that an axis replaces does not change any point, so it is not part of the
   // identity (editing it must not stop a resume).
-  const auto swept = [&](std::initializer_list<const char *> names) {
-    for (const auto &a : config.axes)
-      for (const char *n : names)
-        if (a.name == n) return true;
-    return false;
-  };
-  std::ostringstream s;
-  if (!swept({"N"})) s << "system.N = " << p.N << "\n";
-  if (!swept({"bath"})) s << "system.bath = " << to_string(p.bath) << "\n";
-  if (!swept({"coupling"})) s << "system.coupling = " << to_string(p.coupling) << "\n";
-  s << "system.omega_c = " << json_number(p.omega_c) << "\n";
-  if (!swept({"omega_ratio"})) s << "system.omega_h = " << json_number(p.omega_h) << "\n";
-  if (!swept({"T_h", "T_ratio"})) s << "system.T_h = " << json_number(p.T_h) << "\n";
-  if (!swept({"T_c"})) s << "system.T_c = " << json_number(p.T_c) << "\n";
-  if (!swept({"g"})) s << "system.g_h = " << list_text(p.g_h) << "\n" << "system.g_c = " << list_text(p.g_c) << "\n";
-  if (!swept({"Omega"})) {
-    s << "system.Omega = [";
-    for (std::size_t a = 0; a < p.Omega.size(); ++a) s << (a ? ", " : "") << list_text(p.Omega[a]);
-    s << "]\n";
-  }
+  visit_fields(config.base.system, [&](const char *key, const auto &value) {
+    if (axis_replaces(config.axes, key)) return;
+    using T = std::decay_t<decltype(value)>;
+    s << "system." << key << " = ";
+    if constexpr (std::is_same_v<T, double>) s << json_number(value);
+    else if constexpr (std::is_same_v<T, std::vector<double>>) s << list_text(value);
+    else if constexpr (std::is_same_v<T, std::vector<std::vector<double>>>) {
+      s << "[";
+      for (std::size_t a = 0; a < value.size(); ++a) s << (a ? ", " : "") << list_text(value[a]);
+      s << "]";
+    } else s << value;
+    s << "\n";
+  });
   s << "solver.method = " << to_string(config.base.solver.method) << "\n"
     << "solver.space = " << to_string(config.base.solver.space) << "\n";
   std::string names;

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "io/config.hpp"
+#include "sweep/sweep_config.hpp"
 
 namespace nessmap {
 

@@ -1,4 +1,4 @@
-#include "io/estimate.hpp"
+#include "app/estimate.hpp"
 
 #include <algorithm>
 #include <cstdio>

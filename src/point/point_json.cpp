@@ -1,8 +1,8 @@
-#include "io/point_json.hpp"
+#include "point/point_json.hpp"
 
 #include <limits>
 
-#include "sweep/record.hpp"
+#include "point/record.hpp"
 
 namespace nessmap {
 
@@ -10,16 +10,7 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
   const auto &p = config.system;
   const auto &ss = r.steady_state;
   JsonObject system;
-  system.add("N", p.N)
-      .add("bath", to_string(p.bath))
-      .add("coupling", to_string(p.coupling))
-      .add("omega_h", p.omega_h)
-      .add("omega_c", p.omega_c)
-      .add("T_h", p.T_h)
-      .add("T_c", p.T_c)
-      .add("g_h", p.g_h)
-      .add("g_c", p.g_c)
-      .add("Omega", p.Omega);
+  visit_fields(p, [&](const char *key, const auto &value) { system.add(key, value); });
 
   JsonObject j;
   j.add("status", to_string(r.status));

@@ -1,4 +1,4 @@
-#include "io/journal.hpp"
+#include "format/journal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

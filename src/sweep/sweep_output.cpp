@@ -1,4 +1,4 @@
-#include "io/sweep_output.hpp"
+#include "sweep/sweep_output.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -6,33 +6,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <type_traits>
 
-#include "io/json.hpp"
+#include "format/json.hpp"
 #include "observables/thermodynamics.hpp"
 
 namespace nessmap {
 
 namespace {
-
-struct AxisText {
-  const char *long_name, *units;
-};
-
-AxisText describe_axis(const std::string &name) {
-  if (name == "omega_ratio") return {"omega_h/omega_c", "1"};
-  if (name == "Omega") return {"ensemble coupling Omega", "omega_c"};
-  if (name == "Omega_scale") return {"factor on the configured Omega", "1"};
-  if (name == "g") return {"system-bath coupling g (g_h and g_c)", "sqrt(omega_c)"};
-  if (name == "g_scale") return {"factor on the configured g_h and g_c", "1"};
-  if (name == "T_h") return {"hot bath temperature T_h", "omega_c"};
-  if (name == "T_c") return {"cold bath temperature T_c", "omega_c"};
-  if (name == "T_ratio") return {"T_h/T_c", "1"};
-  if (name == "bath") return {"bath model", ""};
-  if (name == "coupling") return {"ensemble coupling (pairwise = type 2, all_to_all = type 1)", ""};
-  if (name == "N") return {"qubits per ensemble N", "1"};
-  return {"", ""};
-}
 
 std::vector<netcdf::Attribute> name_and_units(const char *long_name, const char *units) {
   std::vector<netcdf::Attribute> a{{"long_name", std::string(long_name)}};
@@ -42,30 +23,17 @@ std::vector<netcdf::Attribute> name_and_units(const char *long_name, const char 
 
 // The system values no axis replaces, as global attributes (what the whole file shares).
 void fixed_parameters(const SweepConfig &config, std::vector<netcdf::Attribute> &out) {
-  std::set<std::string> swept;
-  for (const auto &a : config.axes) swept.insert(a.name);
-  const auto any = [&](std::initializer_list<const char *> names) {
-    for (const char *n : names)
-      if (swept.count(n)) return true;
-    return false;
-  };
-  const SystemParameters &p = config.base.system;
-  if (!any({"N"})) out.push_back({"N", std::int64_t{p.N}});
-  if (!any({"bath"})) out.push_back({"bath", std::string(to_string(p.bath))});
-  if (!any({"coupling"})) out.push_back({"coupling", std::string(to_string(p.coupling))});
-  out.push_back({"omega_c", p.omega_c});
-  if (!any({"omega_ratio"})) out.push_back({"omega_h", p.omega_h});
-  if (!any({"T_h", "T_ratio"})) out.push_back({"T_h", p.T_h});
-  if (!any({"T_c"})) out.push_back({"T_c", p.T_c});
-  if (!any({"N", "g", "g_scale"})) {
-    out.push_back({"g_h", netcdf::Doubles(p.g_h)});
-    out.push_back({"g_c", netcdf::Doubles(p.g_c)});
-  }
-  if (!any({"N", "coupling", "Omega", "Omega_scale"})) {
-    netcdf::Doubles flat;
-    for (const auto &row : p.Omega) flat.insert(flat.end(), row.begin(), row.end());
-    out.push_back({"Omega", flat});
-  }
+  visit_fields(config.base.system, [&](const char *key, const auto &value) {
+    if (axis_varies(config.axes, key)) return;
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, int>) out.push_back({key, std::int64_t{value}});
+    else if constexpr (std::is_same_v<T, const char *>) out.push_back({key, std::string(value)});
+    else if constexpr (std::is_same_v<T, std::vector<std::vector<double>>>) {
+      netcdf::Doubles flat;  // row-major
+      for (const auto &row : value) flat.insert(flat.end(), row.begin(), row.end());
+      out.push_back({key, std::move(flat)});
+    } else out.push_back({key, value});
+  });
   out.push_back({"method", std::string(to_string(config.base.solver.method))});
   out.push_back({"space", std::string(to_string(config.base.solver.space))});
 }
@@ -92,8 +60,9 @@ netcdf::Dataset sweep_dataset(const SweepConfig &config, const Grid &grid, const
     else if (axis.kind == AxisKind::integer)
       dim.coordinate = netcdf::Int64s(axis.values.begin(), axis.values.end());
     else dim.coordinate = netcdf::Doubles(axis.values);
-    const auto text = describe_axis(axis.name);
-    dim.attributes = name_and_units(text.long_name, text.units);
+    const AxisInfo &info = axis.info();
+    dim.attributes = name_and_units(info.long_name, info.units);
+    dim.attributes.push_back({"plot_label", std::string(info.plot_label)});
     d.dimensions.push_back(std::move(dim));
     axis_names.push_back(axis.name);
   }

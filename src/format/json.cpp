@@ -1,5 +1,5 @@
 #include <charconv>
-#include "io/json.hpp"
+#include "format/json.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "liouvillian/petsc.hpp"
+#include "petsc/petsc.hpp"
 
 namespace nessmap {
 namespace {

@@ -18,7 +18,7 @@
 // No object keeps time stamps, so the same data always gives the same bytes.
 // HDF5's automatic printing of its error stack is off while writing; a failing call throws Error
 // with the path, what was being done and HDF5's own messages.
-#include "io/netcdf.hpp"
+#include "format/netcdf.hpp"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>

@@ -1,4 +1,4 @@
-#include "io/config.hpp"
+#include "config/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,20 +15,6 @@
 #include <system_error>
 
 namespace nessmap {
-
-const char *to_string(Method m) {
-  switch (m) {
-  case Method::automatic: return "auto";
-  case Method::ksp: return "ksp";
-  case Method::eps: return "eps";
-  case Method::sylvester: return "sylvester";
-  }
-  return "?";
-}
-
-const std::vector<std::string> sweep_axis_names = {"omega_ratio", "Omega", "Omega_scale", "g",
-                                                   "g_scale",     "T_h",   "T_c",         "T_ratio",
-                                                   "bath",        "coupling", "N"};
 
 namespace {
 
@@ -47,10 +33,6 @@ const std::vector<Coupling> all_couplings = {Coupling::pairwise, Coupling::all_t
 // Stands for the key path of the document itself in messages.
 const std::string top_level_name = "(top level)";
 
-// 2N qubits are the bits of a 32-bit basis state (see monomial.hpp); whether a given N fits in
-// memory is decided later, against the machine.
-constexpr int max_N = 15;
-const std::string why_max_N = "(2N qubits are stored as bits of a 32-bit word)";
 // A generated axis is held in memory, and so is every point of the grid.
 constexpr int max_range_num = 1000000;
 
@@ -216,7 +198,7 @@ void reject_quoted(const Context &ctx, const Value &v, const std::string &expect
     fail(ctx, v, "expected " + expected + ", got the quoted text \"" + v.node.Scalar() + "\"");
 }
 
-enum class Sign { any, non_negative, positive };
+using Sign = AxisSign;
 
 // A real number; YAML's .nan and .inf are read so that they can be rejected by name.
 double read_number(const Context &ctx, const Value &v, Sign sign) {
@@ -384,20 +366,6 @@ SolverConfig read_solver(const Context &ctx, const Value &section) {
 
 // ---- The sweep and output sections ----
 
-// bath and coupling take names, N takes integers, every other axis a real number.
-AxisKind axis_kind(const std::string &name) {
-  if (name == "bath" || name == "coupling") return AxisKind::name;
-  return name == "N" ? AxisKind::integer : AxisKind::number;
-}
-
-// The range of the values of a number axis, as for the system key it stands for.
-Sign axis_sign(const std::string &name) {
-  if (name == "omega_ratio" || name == "T_h" || name == "T_c" || name == "T_ratio")
-    return Sign::positive;
-  if (name == "g" || name == "g_scale") return Sign::non_negative;
-  return Sign::any;  // Omega, Omega_scale: a coupling may have either sign
-}
-
 // The shortest text that reads back as x.
 std::string number_text(double x) {
   char text[32];
@@ -456,7 +424,7 @@ Axis read_axis(const Context &ctx, const Value &v, const std::string &name,
                const YAML::Mark &key_mark) {
   Axis axis;
   axis.name = name;
-  axis.kind = axis_kind(name);
+  axis.kind = axis_info(name).kind;
   axis.location = location(ctx, v.path, key_mark);
   const std::string expected = axis.kind == AxisKind::name      ? "a list of names"
                                : axis.kind == AxisKind::integer ? "a list of integers"
@@ -466,7 +434,7 @@ Axis read_axis(const Context &ctx, const Value &v, const std::string &name,
       fail(ctx, v,
            "expected " + expected + ", got a map; a {start, stop, num} range is only for " +
                "number axes");
-    read_range(ctx, v, axis_sign(name), axis);
+    read_range(ctx, v, axis_info(name).sign, axis);
     if (const auto [i, j] = first_repeat(axis.values); j != 0)
       fail(ctx, v,
            "the range gives the value " + number_text(axis.values[j]) + " at both index " +
@@ -481,7 +449,7 @@ Axis read_axis(const Context &ctx, const Value &v, const std::string &name,
   };
   for (std::size_t i = 0; i < v.node.size(); ++i) {
     if (axis.kind == AxisKind::number)
-      axis.values.push_back(read_number(ctx, element(i), axis_sign(name)));
+      axis.values.push_back(read_number(ctx, element(i), axis_info(name).sign));
     else if (axis.kind == AxisKind::integer)
       axis.values.push_back(read_integer(ctx, element(i), 1, max_N, why_max_N));
     else if (name == "bath")
@@ -499,14 +467,10 @@ Axis read_axis(const Context &ctx, const Value &v, const std::string &name,
   return axis;
 }
 
-// Pairs of axes that set the same parameter, so that a grid over both would be contradictory.
-const std::vector<std::pair<std::string, std::string>> conflicting_axes = {
-    {"T_h", "T_ratio"}, {"Omega", "Omega_scale"}, {"g", "g_scale"}};
-
 void read_sweep(const Context &ctx, const Value &section, SweepConfig &config) {
   check_keys(ctx, section, sweep_keys);
   const Value axes = required(ctx, section, "axes");
-  check_keys(ctx, axes, sweep_axis_names, "axis");
+  check_keys(ctx, axes, axis_names(), "axis");
   if (axes.node.size() == 0) fail(ctx, axes, "must name at least one axis, got an empty map");
   std::map<std::string, YAML::Mark> key_marks;
   for (const auto &kv : axes.node) {
@@ -514,15 +478,16 @@ void read_sweep(const Context &ctx, const Value &section, SweepConfig &config) {
     key_marks[name] = mark_of(kv.first);
     config.axes.push_back(read_axis(ctx, entry(axes, name), name, key_marks[name]));
   }
-  // Reported at the second of the two, in the order written.
-  for (const auto &[a, b] : conflicting_axes) {
-    const auto position = [&](const std::string &name) {
-      return std::find_if(config.axes.begin(), config.axes.end(),
-                          [&](const Axis &axis) { return axis.name == name; });
-    };
-    auto first = position(a), second = position(b);
-    if (first == config.axes.end() || second == config.axes.end()) continue;
-    if (second < first) std::swap(first, second);
+  // Axes that set the same parameter (axes.hpp), reported at the second of the two as written.
+  for (auto second = config.axes.begin(); second != config.axes.end(); ++second) {
+    const auto first = std::find_if(config.axes.begin(), second, [&](const Axis &axis) {
+      return axis.name == second->info().conflicts_with;
+    });
+    if (first == second) continue;
+    // The pair named in the table's order, whichever was written first.
+    const bool table_order = &first->info() < &second->info();
+    const std::string &a = table_order ? first->name : second->name;
+    const std::string &b = table_order ? second->name : first->name;
     fail(ctx, child_path(axes.path, second->name), key_marks[second->name],
          "cannot be combined with the axis " + first->name + " (" + first->location + "): " + a +
              " and " + b + " set the same parameter; keep one of them");

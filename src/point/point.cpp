@@ -1,4 +1,4 @@
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 
 #include <cmath>
 

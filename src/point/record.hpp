@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sweep/point.hpp"
+#include "point/point.hpp"
 
 namespace nessmap {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "io/netcdf.hpp"
+#include "format/netcdf.hpp"
 #include "sweep/grid.hpp"
 #include "sweep/results.hpp"
 

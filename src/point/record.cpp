@@ -1,4 +1,4 @@
-#include "sweep/record.hpp"
+#include "point/record.hpp"
 
 #include <cstring>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "observables/density_matrix.hpp"
+#include "model/density_matrix.hpp"
 
 #include <petscsys.h>
 #include <petscblaslapack.h>

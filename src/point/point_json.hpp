@@ -1,8 +1,8 @@
 #pragma once
 // The JSON object `nessmap point` prints: the keys are the physics' names (physics.md).
-#include "io/config.hpp"
-#include "io/json.hpp"
-#include "sweep/point.hpp"
+#include "point/point_config.hpp"
+#include "format/json.hpp"
+#include "point/point.hpp"
 
 namespace nessmap {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "sweep/sweep_config.hpp"
 #include "solver/steady_state.hpp"
 
 namespace nessmap {

@@ -1,0 +1,33 @@
+#pragma once
+// How the steady state of a point is found: the solver's own configuration (config/ reads it from
+// the YAML section `solver`; the PETSc/SLEPc options database refines it at run time).
+#include <cstdint>
+
+#include "model/state_space.hpp"
+
+namespace nessmap {
+
+// How the steady state is found (steady_state.hpp):
+//   auto       by size: ksp (direct LU) up to `auto_direct_max_dimension` (N <= 2), sylvester above
+//   ksp        L with a trace row, KSP; direct LU unless the PETSc options choose otherwise
+//   eps        SLEPc, the eigenvector of L nearest 0
+//   sylvester  GMRES on L, preconditioned by the exact inverse of the Omega = 0 Liouvillian
+enum class Method { automatic, ksp, eps, sylvester };
+const char *to_string(Method m);
+
+// `auto` solves directly up to this dimension: N = 2 (balanced 70, full 256); from N = 3 (924)
+// GMRES with the Sylvester preconditioner is faster (tests/benchmarks/results/ has the numbers).
+inline constexpr std::uint64_t default_direct_max_dimension = 300;
+
+struct SolverConfig {
+  Method method = Method::automatic;
+  Space space = Space::balanced;
+  // Not a YAML key: a knob for tests.
+  std::uint64_t auto_direct_max_dimension = default_direct_max_dimension;
+  // An iterative solve still running after this many seconds reports its progress on stderr every
+  // as many seconds (0: never); a sweep uses its --progress-interval (at least 1 s), `--quiet`
+  // turns it off.
+  double progress_seconds = 10;
+};
+
+} // namespace nessmap
