@@ -210,7 +210,7 @@ int run_point(const Arguments &args) {
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank == 0) std::cout << nessmap::point_json(config, result).str() << std::endl;
   warn_unused_options();
-  return result.status == nessmap::PointStatus::ok ? 0 : exit_failed_point;
+  return result.ok() ? 0 : exit_failed_point;
 }
 
 } // namespace

@@ -19,7 +19,7 @@ public:
   Scenario(Bath b, Coupling c) : bath_(b), coupling_(c), ev_(PETSC_COMM_SELF, SolverConfig{}) {}
   Observables at(double x) {
     const PointResult r = ev_.evaluate(paper_point(bath_, coupling_, x));
-    REQUIRE(r.status == PointStatus::ok);
+    REQUIRE(r.ok());
     return *r.observables;
   }
   // Maximum of the power -W over the engine window 1 < x < 2 by golden-section search (the power

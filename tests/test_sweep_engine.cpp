@@ -301,6 +301,7 @@ void check_same_record(const PointRecord &got, const PointRecord &want) {
   CHECK(got.index == want.index);
   CHECK(got.status == want.status);
   CHECK(got.regime == want.regime);
+  CHECK(got.failure == want.failure);
   CHECK(same_bits(got.values, want.values));
   CHECK(same_bits(got.populations_h, want.populations_h));
   CHECK(same_bits(got.populations_c, want.populations_c));
@@ -325,6 +326,7 @@ std::vector<PointRecord> sample_records() {
   failed.index = 123456789012345;
   failed.status = RecordStatus::failed;
   failed.regime = -1;
+  failed.failure = Failure::not_converged;
   failed.values.assign(n, nan_value);
   static const char reason[] = "solver did not converge: DIVERGED_ITS\nline two \xc3\xa9 \0 end";
   failed.reason = std::string(reason, sizeof reason - 1);  // with its NUL byte
@@ -333,6 +335,7 @@ std::vector<PointRecord> sample_records() {
   odd.index = 7;
   odd.status = RecordStatus::not_computed;
   odd.regime = 4;
+  odd.failure = Failure::error;  // the last kind: the reader's bound is inclusive of it
   odd.values = {1.0, nan_value, 3.0};
   odd.populations_h = {0.1, 0.2, 0.3};
   odd.populations_c = {0.9};
@@ -839,7 +842,7 @@ TEST_CASE("make_record of an evaluated point carries its observables", "[sweep_e
     INFO(to_string(k.bath) << " " << to_string(k.coupling) << " x = " << k.x);
     const PointResult r = evaluator.evaluate(testing::paper_point(k.bath, k.coupling, k.x));
     INFO("reason: " << r.reason);
-    REQUIRE(r.status == PointStatus::ok);
+    REQUIRE(r.ok());
     REQUIRE(r.observables);
     const Observables &o = *r.observables;
     CHECK((o.regime == Regime::engine) == k.engine);
@@ -902,7 +905,7 @@ TEST_CASE("make_record of a point without observables is all NaN", "[sweep_engin
 // it.
 TEST_CASE("make_record of a refused point has NaN physics and keeps its diagnostics", "[sweep_engine][record]") {
   PointResult r;
-  r.status = PointStatus::failed;
+  r.failure = Failure::not_positive;
   r.reason = "rho has a negative eigenvalue beyond tolerance (-1e-3)";
   r.steady_state.converged = true;
   Observables o;
@@ -971,7 +974,10 @@ PointRecord record_at(std::int64_t index, RecordStatus status, double value, std
     r.populations_h.push_back(0.1 * (k + 1));
     r.populations_c.push_back(0.01 * (k + 1));
   }
-  if (status == RecordStatus::failed) r.reason = "rho is not Hermitian at point " + std::to_string(index);
+  if (status == RecordStatus::failed) {
+    r.failure = Failure::not_hermitian;
+    r.reason = "rho is not Hermitian at point " + std::to_string(index);
+  }
   return r;
 }
 
@@ -1009,7 +1015,7 @@ TEST_CASE("results store a record in the columns at its index", "[sweep_engine][
     CHECK(results.status[i] == RecordStatus::not_computed);
     CHECK(results.regime[i] == -1);
   }
-  CHECK(results.reasons.empty());
+  CHECK(results.failures.empty());
 
   // N = 1: one population, the second slot stays NaN.
   REQUIRE(results.store(record_at(1, RecordStatus::ok, 20.0, 1)));
@@ -1028,7 +1034,7 @@ TEST_CASE("results refuse a second record for one index and keep the first", "[s
   CHECK(results.failed == 0);
   CHECK(results.values[0][2] == 1.0);
   CHECK(results.status[2] == RecordStatus::ok);
-  CHECK(results.reasons.empty());
+  CHECK(results.failures.empty());
   // Outside the grid, or not computed: refused.
   CHECK_FALSE(results.store(record_at(-1, RecordStatus::ok, 1.0, 2)));
   CHECK_FALSE(results.store(record_at(6, RecordStatus::ok, 1.0, 2)));
@@ -1050,10 +1056,11 @@ TEST_CASE("results count failed records and keep their reasons", "[sweep_engine]
   CHECK(results.status[0] == RecordStatus::failed);
   CHECK(results.status[5] == RecordStatus::failed);
   CHECK(results.regime[0] == -1);
-  REQUIRE(results.reasons.size() == 2);
-  CHECK(results.reasons.at(0) == f0.reason);
-  CHECK(results.reasons.at(5) == f5.reason);
-  CHECK(results.reasons.count(3) == 0);
+  REQUIRE(results.failures.size() == 2);
+  CHECK(results.failures.at(0).reason == f0.reason);
+  CHECK(results.failures.at(0).failure == Failure::not_hermitian);
+  CHECK(results.failures.at(5).reason == f5.reason);
+  CHECK(results.failures.count(3) == 0);
   CHECK_FALSE(results.store(f0));
   CHECK(results.failed == 2);
 }

@@ -1,10 +1,9 @@
 #include "point/point.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace nessmap {
-
-const char *to_string(PointStatus s) { return s == PointStatus::ok ? "ok" : "failed"; }
 
 PointEvaluator::PointEvaluator(MPI_Comm comm, SolverConfig config) : comm_(comm), config_(config) {}
 
@@ -20,27 +19,43 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
   r.dimension = solver_->space().dimension();
   r.nnz = solver_->nnz();
   auto &ss = r.steady_state;
-  if (!ss.converged || !ss.rho) {
-    // A solver that found the steady state not unique says so itself.
-    r.reason = ss.reason.starts_with("the steady state") ? ss.reason : "solver did not converge: " + ss.reason;
+  const auto fail = [&](Failure f, const std::string &detail) {
+    r.failure = f;
+    r.reason = failure_text(f, detail);
     return r;
-  }
+  };
+  if (!ss.converged || !ss.rho) return fail(ss.failure, ss.reason);
   if (!currents_plan_ || !currents_plan_->fits(p, me)) currents_plan_.emplace(p, me);
   r.observables = compute_observables(p, me, *ss.rho, *currents_plan_);
   ss.rho.reset();
   const auto &o = *r.observables;
   const auto &c = o.currents;
+  char detail[160];
   if (!std::isfinite(c.W) || !std::isfinite(c.Q_h) || !std::isfinite(c.Q_c)) {
-    r.reason = "currents are not finite";
-  } else if (o.hermiticity_error > hermiticity_tolerance) {
-    r.reason = "rho is not Hermitian (error " + std::to_string(o.hermiticity_error) +
-               "): the steady state is not unique (identical qubits under a common bath have dark "
-               "states; make the couplings g non-uniform)";
-  } else if (o.min_eigenvalue < -negative_eigenvalue_tolerance) {
-    r.reason = "rho has a negative eigenvalue beyond tolerance (" + std::to_string(o.min_eigenvalue) + ")";
-  } else {
-    r.status = PointStatus::ok;
+    std::snprintf(detail, sizeof detail, "the currents W = %g, Q_h = %g, Q_c = %g", c.W, c.Q_h, c.Q_c);
+    return fail(Failure::not_finite, detail);
   }
+  if (o.hermiticity_error > hermiticity_tolerance) {
+    // L maps Hermitian matrices to Hermitian ones, so rho^dagger is steady whenever rho is: a
+    // steady rho that differs from rho^dagger proves a second steady state (both have unit trace).
+    const double scale = solver_->liouvillian_norm();
+    if (ss.residual_norm <= steady_residual_tolerance * scale) {
+      std::snprintf(detail, sizeof detail,
+                    "rho and rho^dagger are both steady (||L rho|| = %.2g, ||L||_1 = %.3g) and differ "
+                    "by up to %.3g, so L's null space has dimension >= 2",
+                    ss.residual_norm, scale, o.hermiticity_error);
+      return fail(Failure::not_unique, detail);
+    }
+    std::snprintf(detail, sizeof detail, "max |rho_mn - conj(rho_nm)| = %.3g, above the tolerance %.0e",
+                  o.hermiticity_error, hermiticity_tolerance);
+    return fail(Failure::not_hermitian, detail);
+  }
+  if (o.min_eigenvalue < -negative_eigenvalue_tolerance) {
+    std::snprintf(detail, sizeof detail, "the smallest is %.3g, below -%.0e", o.min_eigenvalue,
+                  negative_eigenvalue_tolerance);
+    return fail(Failure::not_positive, detail);
+  }
+  r.failure = Failure::none;
   return r;
 }
 

@@ -10,23 +10,24 @@
 
 namespace nessmap {
 
-enum class PointStatus { ok, failed };
-const char *to_string(PointStatus s);
-
 struct PointResult {
-  PointStatus status = PointStatus::failed;
-  std::string reason;               // why a point failed; empty when ok
+  // none when the point is ok. A default-constructed result has nothing solved: error.
+  Failure failure = Failure::error;
+  std::string reason;               // failure_text(failure, what was measured); empty when ok
   SteadyState steady_state;         // diagnostics (rho dropped once observables are computed)
   std::optional<Observables> observables;
   std::int64_t dimension = 0, nnz = 0;
+
+  bool ok() const { return failure == Failure::none; }
 };
 
 // A state whose smallest eigenvalue is below -tolerance is not a density matrix.
 inline constexpr double negative_eigenvalue_tolerance = 1e-8;
-// L preserves Hermiticity, so a unique steady state is Hermitian; a solution that is not has
-// picked a combination from a null space of dimension > 1 (a dark state, e.g. identical qubits
-// under a common bath), and no single steady state exists.
+// L preserves Hermiticity, so a steady state reached by a converged solve is Hermitian up to this.
 inline constexpr double hermiticity_tolerance = 1e-8;
+// A state with ||L rho||_2 below this times ||L||_1 counts as steady when a non-Hermitian rho is
+// examined for a second steady state (rho^dagger).
+inline constexpr double steady_residual_tolerance = 1e-9;
 
 class PointEvaluator {
 public:

@@ -13,9 +13,9 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
   visit_fields(p, [&](const char *key, const auto &value) { system.add(key, value); });
 
   JsonObject j;
-  j.add("status", to_string(r.status));
-  if (r.status == PointStatus::ok) j.add_null("reason");
-  else j.add("reason", r.reason);
+  j.add("status", r.ok() ? "ok" : "failed");
+  if (r.ok()) j.add_null("reason").add_null("failure");
+  else j.add("reason", r.reason).add("failure", to_string(r.failure));
   j.add("method", to_string(config.solver.method))
       .add("space", to_string(config.solver.space))
       .add("solver", ss.solver)

@@ -74,7 +74,7 @@ const char *to_string(RecordStatus s) {
 PointRecord make_record(std::int64_t index, const PointResult &r) {
   PointRecord rec;
   rec.index = index;
-  const bool ok = r.status == PointStatus::ok;
+  const bool ok = r.ok();
   rec.status = ok ? RecordStatus::ok : RecordStatus::failed;
   rec.regime = ok && r.observables ? static_cast<std::int8_t>(r.observables->regime) : -1;
   for (const auto &f : point_fields()) rec.values.push_back(ok || f.diagnostic ? f.get(r) : nan);
@@ -82,6 +82,7 @@ PointRecord make_record(std::int64_t index, const PointResult &r) {
     rec.populations_h = r.observables->populations_h;
     rec.populations_c = r.observables->populations_c;
   }
+  rec.failure = r.failure;
   rec.reason = r.reason;
   return rec;
 }
@@ -126,7 +127,7 @@ struct Cursor {
 
 } // namespace
 
-// Layout: u32 body size | i64 index | i8 status | i8 regime | doubles values | doubles pop_h |
+// Layout: u32 body size | i64 index | i8 status | i8 regime | i8 failure | doubles values | doubles pop_h |
 // doubles pop_c | u32 reason size | reason bytes. The size prefix lets a reader skip or reject a
 // record as a whole.
 void append_record(std::string &out, const PointRecord &r) {
@@ -134,6 +135,7 @@ void append_record(std::string &out, const PointRecord &r) {
   put(body, r.index);
   put(body, static_cast<std::int8_t>(r.status));
   put(body, r.regime);
+  put(body, static_cast<std::int8_t>(r.failure));
   put_doubles(body, r.values);
   put_doubles(body, r.populations_h);
   put_doubles(body, r.populations_c);
@@ -152,12 +154,16 @@ bool read_record(std::string_view &in, PointRecord &r) {
   out.index = c.get<std::int64_t>();
   const auto status = c.get<std::int8_t>();
   out.regime = c.get<std::int8_t>();
+  const auto failure = c.get<std::int8_t>();
   constexpr std::size_t limit = 1u << 20;
   out.values = c.doubles(limit);
   out.populations_h = c.doubles(limit);
   out.populations_c = c.doubles(limit);
   const auto reason_size = c.get<std::uint32_t>();
-  if (!c.ok || reason_size != size - c.at || status < 0 || status > 2) return false;
+  if (!c.ok || reason_size != size - c.at || status < 0 || status > 2 || failure < 0 ||
+      failure >= failure_kinds)
+    return false;
+  out.failure = static_cast<Failure>(failure);
   out.reason.assign(c.data.substr(c.at));
   out.status = static_cast<RecordStatus>(status);
   r = std::move(out);

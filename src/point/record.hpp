@@ -33,6 +33,7 @@ struct PointRecord {
   std::int64_t index = 0;  // flat grid index, row-major over the axes as written
   RecordStatus status = RecordStatus::not_computed;
   std::int8_t regime = -1;           // Regime as its integer; -1 when the point failed
+  Failure failure = Failure::none;   // none unless status is failed
   std::vector<double> values;        // point_fields() order
   std::vector<double> populations_h, populations_c;  // excited population of each qubit (N)
   std::string reason;                // why the point failed; empty when ok

@@ -256,10 +256,11 @@ private:
       if (pcr != PC_NOERROR) out.reason += std::string(" (") + PCFailedReasons[pcr] + ")";
       MatSolverType st = nullptr;
       if (pcr == PC_FACTOR_NUMERIC_ZEROPIVOT && PCFactorGetMatSolverType(pc, &st) == 0 && st &&
-          std::string(st) == MATSOLVERPETSC)
-        out.reason = "the steady state is not unique: with the trace row, LU meets a pivot below 1e-12 of "
-                     "its row, so the Liouvillian's null space has dimension > 1 (identical qubits under a "
-                     "common bath have dark states; make the couplings g non-uniform)";
+          std::string(st) == MATSOLVERPETSC) {
+        out.failure = Failure::not_unique;
+        out.reason = "with the trace row, LU meets a pivot below 1e-12 of its row, so the Liouvillian's "
+                     "null space has dimension > 1";
+      }
       return false;
     }
 #if defined(PETSC_HAVE_MUMPS)
@@ -267,10 +268,9 @@ private:
       PetscInt null_pivots = 0;
       NESSMAP_PETSC(MatMumpsGetInfog(F, 28, &null_pivots));
       if (null_pivots > 0) {
-        out.reason = "the steady state is not unique: with the trace row the Liouvillian still has " +
-                     std::to_string(null_pivots) +
-                     " null pivot(s), so its null space has dimension > 1 (identical qubits under a common "
-                     "bath have dark states; make the couplings g non-uniform)";
+        out.failure = Failure::not_unique;
+        out.reason = "with the trace row the Liouvillian still has " + std::to_string(null_pivots) +
+                     " null pivot(s), so its null space has dimension > 1";
         return false;
       }
     }
@@ -418,17 +418,17 @@ public:
     try {
       kron_.factor(me);
     } catch (const std::runtime_error &e) {
+      out.failure = Failure::error;
       out.reason = e.what();
       return false;
     }
     // A second zero mode of L_h or L_c is a dark state (identical qubits under a common bath): the
     // preconditioner cannot invert it, and the steady state is then usually not unique either.
     if (kron_.zero_modes() > 1) {
-      out.reason = "the steady state is not unique at Omega = 0: one ensemble has " +
-                   std::to_string(kron_.zero_modes()) +
-                   " steady states (a dark state: identical qubits under a common bath), which this "
-                   "preconditioner cannot invert; make the couplings g non-uniform, or use method ksp, "
-                   "which decides whether the interaction makes it unique";
+      out.failure = Failure::not_unique;
+      out.reason = "at Omega = 0 one ensemble has " + std::to_string(kron_.zero_modes()) +
+                   " steady states, which the Sylvester preconditioner cannot invert; method ksp decides "
+                   "whether the interaction makes the state unique";
       return false;
     }
     if (!rho0_) {
@@ -613,22 +613,26 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   auto run = [&](Stage &stage) {
     stage.matrix.assemble(me);
     if (!x_) NESSMAP_PETSC(MatCreateVecs(stage.matrix.mat(), x_.out(), Lx_.out()));
+    out.failure = Failure::none;
     try {
       out.converged = stage.backend->solve(me, stage.matrix, x_, warm, out);
     } catch (const PetscFailure &e) {
       out.converged = false;
+      out.failure = Failure::error;
       out.reason = e.what();
     }
+    if (!out.converged && out.failure == Failure::none) out.failure = Failure::not_converged;
   };
   Stage *stage = primary_.get();
   run(*stage);
   if (!out.converged && fallback_allowed_) {
-    const std::string first = out.solver + ": " + out.reason;
+    const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
     if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
     stage = fallback_.get();
     run(*stage);
     out.solver += " (after " + first + ")";
   }
+  last_ = stage;
   const LiouvillianMatrix &matrix = stage->matrix;
   const Method method = stage->method;
   Vec x = x_;
@@ -650,7 +654,8 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   const Complex tr = rho.trace();
   if (!std::isfinite(tr.real()) || !std::isfinite(tr.imag()) || std::abs(tr) == 0) {
     out.converged = false;
-    out.reason = "solution is not finite or has zero trace";
+    out.failure = Failure::not_finite;
+    out.reason = "its trace is " + std::string(std::abs(tr) == 0 ? "zero" : "not finite");
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
   }
@@ -688,6 +693,13 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   out.rho.emplace(std::move(rho));
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+double SteadyStateSolver::liouvillian_norm() const {
+  if (!last_) return 0;
+  PetscReal norm = 0;
+  NESSMAP_PETSC(MatNorm(last_->matrix.mat(), NORM_1, &norm));
+  return norm;
 }
 
 Method resolve_method(const SolverConfig &config, int N) {

@@ -19,6 +19,7 @@
 
 #include "liouvillian/liouvillian.hpp"
 #include "model/density_matrix.hpp"
+#include "solver/failure.hpp"
 #include "solver/solver_config.hpp"
 
 namespace nessmap {
@@ -26,7 +27,8 @@ namespace nessmap {
 struct SteadyState {
   std::optional<DensityMatrix> rho;  // empty when the solve failed outright
   bool converged = false;
-  std::string reason;            // why it failed, or the solver's convergence reason
+  Failure failure = Failure::none;  // when not converged: not_converged, not_unique, not_finite or error
+  std::string reason;            // what was measured when it failed, or the solver's convergence reason
   std::string solver;            // e.g. "ksp preonly, pc lu (mumps)"
   double trace_error = 0;        // |Tr rho - 1| of the solution before the final normalisation
   double residual_norm = 0;      // ||L rho||_2 of the normalised state
@@ -46,6 +48,10 @@ public:
 
   const StateSpace &space() const { return space_; }
   std::int64_t nnz() const { return primary_->matrix.nnz(); }
+  // ||L||_1 (largest column sum) of the matrix that solved the last point, with the values of that
+  // point; the trace row of method ksp adds at most 1 to a column. A scale for residuals, computed
+  // on request only. Collective over the solver's communicator; throws PetscFailure.
+  double liouvillian_norm() const;
 
   class Backend;  // KSP, EPS or Sylvester, defined in the implementation
   // A method with its matrix (with or without the trace row) and solver objects.
@@ -67,6 +73,7 @@ private:
   // preconditioner.
   bool fallback_allowed_ = false;
   std::unique_ptr<Stage> fallback_;
+  const Stage *last_ = nullptr;  // the stage that solved the last point
   PetscVec x_, Lx_;  // solution and L x, created with the matrix and reused
   bool have_state_ = false;  // x_ holds the last point's normalised state (a warm start)
   PetscScatter to_all_;

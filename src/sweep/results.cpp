@@ -32,7 +32,7 @@ bool SweepResults::store(const PointRecord &r) {
   ++computed;
   if (r.status == RecordStatus::failed) {
     ++failed;
-    reasons[r.index] = r.reason;
+    failures[r.index] = {r.failure, r.reason};
   }
   return true;
 }

@@ -28,7 +28,11 @@ public:
   std::vector<std::int8_t> regime;            // -1 where failed or not computed
   std::vector<std::vector<double>> values;    // per point_fields() entry, one value per point
   std::vector<double> populations_h, populations_c;  // size() x max_N, NaN padded
-  std::map<std::int64_t, std::string> reasons;       // failed points only
+  struct FailedPoint {
+    Failure failure = Failure::error;
+    std::string reason;
+  };
+  std::map<std::int64_t, FailedPoint> failures;      // failed points only, by flat index
 };
 
 } // namespace nessmap

@@ -96,16 +96,28 @@ netcdf::Dataset sweep_dataset(const SweepConfig &config, const Grid &grid, const
                                               (hot ? "hot" : "cold") + " qubit"},
                             {"units", std::string("1")}}});
   }
-  if (!results.reasons.empty()) {
+  if (!results.failures.empty()) {
     netcdf::Int64s index;
+    netcdf::Int8s kind;
     netcdf::Strings reason;
-    for (const auto &[i, r] : results.reasons) {
+    for (const auto &[i, f] : results.failures) {
       index.push_back(i);
-      reason.push_back(r);
+      kind.push_back(static_cast<std::int8_t>(f.failure));
+      reason.push_back(f.reason);
     }
     d.dimensions.push_back({"failure", index.size(), std::monostate{}, {}});
     d.variables.push_back({"failure_index", {"failure"}, std::move(index),
                            {{"long_name", std::string("flat index of a failed point, row-major over the axes")}}});
+    netcdf::Int8s codes;
+    std::string meanings;
+    for (int k = 0; k < failure_kinds; ++k) {
+      codes.push_back(static_cast<std::int8_t>(k));
+      meanings += (k ? " " : "") + std::string(to_string(static_cast<Failure>(k)));
+    }
+    d.variables.push_back({"failure_kind", {"failure"}, std::move(kind),
+                           {{"long_name", std::string("kind of failure of a failed point")},
+                            {"flag_values", std::move(codes)},
+                            {"flag_meanings", std::move(meanings)}}});
     d.variables.push_back({"failure_reason", {"failure"}, std::move(reason),
                            {{"long_name", std::string("why the point failed")}}});
   }
@@ -162,8 +174,8 @@ void write_sweep_csv(const std::string &path, const Grid &grid, const SweepResul
     for (const auto &column : results.values) row += "," + number(column[i]);
     for (const auto *pops : {&results.populations_h, &results.populations_c})
       for (int q = 0; q < results.max_N; ++q) row += "," + number((*pops)[i * results.max_N + q]);
-    const auto reason = results.reasons.find(i);
-    row += "," + (reason == results.reasons.end() ? std::string() : csv_text(reason->second)) + "\n";
+    const auto failed = results.failures.find(i);
+    row += "," + (failed == results.failures.end() ? std::string() : csv_text(failed->second.reason)) + "\n";
     std::fputs(row.c_str(), f);
   }
   const bool ok = std::fflush(f) == 0 && !std::ferror(f);
