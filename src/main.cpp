@@ -1,253 +1,50 @@
 // nessmap: non-equilibrium steady states of two qubit ensembles between two baths.
-//
-//   nessmap point CONFIG.yaml [--set KEY=VALUE ...] [PETSc/SLEPc options]
-//   mpirun -n P nessmap sweep CONFIG.yaml [--set KEY=VALUE ...] [sweep options] [PETSc options]
-//
-// Exit status of point: 0 the point solved, 1 the point failed (JSON still printed, with status
-// and reason), 2 bad input or usage. Of sweep: see sweep/sweep.hpp (0 complete, 1 error, 2 bad
-// input, 3 interrupted and resumable).
+// Parses the command line, starts SLEPc (and so PETSc and MPI), runs one command of app/ and maps
+// what it throws to the exit statuses documented in app/commands.hpp.
 #include <slepcsys.h>
 
-#include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <string>
-#include <vector>
+#include <stdexcept>
 
+#include "app/commands.hpp"
 #include "config/config.hpp"
-#include "app/estimate.hpp"
-#include "point/point_json.hpp"
 #include "petsc/petsc.hpp"
-#include "solver/steady_state.hpp"
-#include "point/point.hpp"
-#include "sweep/sweep.hpp"
-
-namespace {
-
-constexpr int exit_failed_point = 1;
-constexpr int exit_bad_input = 2;
-
-const char *usage =
-    "usage: nessmap point CONFIG.yaml [--set section.key=VALUE ...] [PETSc/SLEPc options]\n"
-    "       mpirun -n P nessmap sweep CONFIG.yaml [--set ...] [sweep options] [PETSc/SLEPc options]\n"
-    "       nessmap estimate CONFIG.yaml [--set ...] [PETSc/SLEPc options]\n"
-    "\n"
-    "  point     solve one parameter point and print its observables as one JSON object\n"
-    "            (a sweep config solves its base point: the system section as written)\n"
-    "  estimate  print the dimension, nonzeros and memory of one point of each family of a point\n"
-    "            or sweep config, and exit 2 if one does not fit in this machine's memory\n"
-    "  sweep     solve every point of the grid in the config's sweep section and write\n"
-    "            output.path (HDF5/netCDF-4); finished points go to output.path.journal first\n"
-    "\n"
-    "  --set KEY=VALUE          override a value of the YAML (parsed as YAML: --set system.g_h=[0.5,0.6],\n"
-    "                           --set sweep.axes.omega_ratio.num=50, --set output.path=out.h5)\n"
-    "sweep options:\n"
-    "  --ranks-per-point K      solve each point on K ranks (a distributed matrix); sets\n"
-    "                           sweep.ranks_per_point\n"
-    "  --resume                 require a journal to resume (by default one is resumed if present)\n"
-    "  --restart                discard an existing journal and start again\n"
-    "  --slab I/K               compute only the I-th (0-based) of K slices of the points, into its\n"
-    "                           own journal; a later run without --slab merges the slabs\n"
-    "  --quiet                  no progress output\n"
-    "  --progress-interval S    seconds between progress lines when stderr is not a terminal (5)\n"
-    "\n"
-    "  PETSc options select and tune the solvers, e.g. -ksp_type gmres -pc_type ilu,\n"
-    "  -pc_factor_mat_solver_type superlu, -eps_tol 1e-12, -log_view.\n"
-    "\n"
-    "sweep exit status: 0 complete (failed points are recorded in the file), 1 error, 2 bad input,\n"
-    "3 interrupted by SIGTERM/SIGUSR1/SIGINT: run the same command again to compute the rest.\n";
-
-struct Arguments {
-  std::string command, config;
-  std::vector<std::string> overrides;
-  std::vector<char *> petsc;  // argv for PETSc: program name and the options we do not own
-  nessmap::SweepOptions sweep;
-  bool sweep_option_given = false;
-  std::string command_line;
-};
-
-int parse_int(const std::string &option, const std::string &text, int lo) {
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(text, &used);
-  } catch (const std::exception &) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || v < lo)
-    throw std::invalid_argument(option + " needs an integer >= " + std::to_string(lo) + ", got '" + text + "'");
-  return v;
-}
-
-// Our own arguments are the command, the config file and --set; options with one dash belong to
-// PETSc/SLEPc; anything else with two dashes is a mistake worth naming.
-Arguments parse_arguments(int argc, char **argv) {
-  Arguments a;
-  a.petsc.push_back(argv[0]);
-  for (int k = 0; k < argc; ++k) a.command_line += (k ? " " : "") + std::string(argv[k]);
-  a.sweep.command_line = a.command_line;
-  if (argc < 2) throw std::invalid_argument("missing command");
-  a.command = argv[1];
-  int i = 2;
-  if (i < argc && argv[i][0] != '-') a.config = argv[i++];
-  for (; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--set") {
-      if (i + 1 >= argc) throw std::invalid_argument("--set needs KEY=VALUE");
-      a.overrides.emplace_back(argv[++i]);
-    } else if (arg.rfind("--set=", 0) == 0) {
-      a.overrides.push_back(arg.substr(6));
-    } else if (arg == "--ranks-per-point" || arg == "--slab" || arg == "--progress-interval") {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      const std::string value = argv[++i];
-      a.sweep_option_given = true;
-      if (arg == "--ranks-per-point") {
-        parse_int(arg, value, 1);
-        a.overrides.push_back("sweep.ranks_per_point=" + value);
-      } else if (arg == "--slab") {
-        const auto slash = value.find('/');
-        if (slash == std::string::npos) throw std::invalid_argument("--slab needs I/K, e.g. --slab 0/4, got '" + value + "'");
-        a.sweep.slab = parse_int(arg + " I", value.substr(0, slash), 0);
-        a.sweep.slabs = parse_int(arg + " K", value.substr(slash + 1), 1);
-        if (a.sweep.slab >= a.sweep.slabs)
-          throw std::invalid_argument("--slab I/K needs 0 <= I < K, got '" + value + "'");
-      } else {
-        char *end = nullptr;
-        a.sweep.progress_interval = std::strtod(value.c_str(), &end);
-        if (*end != '\0' || !(a.sweep.progress_interval > 0))
-          throw std::invalid_argument("--progress-interval needs a positive number of seconds, got '" + value + "'");
-      }
-    } else if (arg == "--resume" || arg == "--restart" || arg == "--quiet") {
-      a.sweep_option_given = true;
-      (arg == "--resume" ? a.sweep.resume : arg == "--restart" ? a.sweep.restart : a.sweep.quiet) = true;
-    } else if (arg.rfind("--", 0) == 0) {
-      throw std::invalid_argument("unknown option " + arg);
-    } else {
-      a.petsc.push_back(argv[i]);
-    }
-  }
-  if (a.config.empty()) throw std::invalid_argument("missing CONFIG.yaml");
-  if (a.sweep.resume && a.sweep.restart) throw std::invalid_argument("--resume and --restart contradict each other");
-  if (a.command != "sweep" && a.sweep_option_given)
-    throw std::invalid_argument("--ranks-per-point, --resume, --restart, --slab, --quiet and --progress-interval are sweep options");
-  a.petsc.push_back(nullptr);
-  return a;
-}
-
-void check_memory(const nessmap::PointConfig &config) {
-  const auto est = nessmap::estimate_memory(config.system.N, config.solver);
-  const bool direct = est.direct;
-  const double available = nessmap::physical_memory_bytes();
-  if (est.total() <= 0.9 * available) return;
-  constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
-  char msg[512];
-  std::snprintf(msg, sizeof msg,
-                "%s: system.N: N = %d in the %s space (dimension %llu) needs about %.1f GiB "
-                "(matrix %.1f GiB%s%.1f GiB), more than this machine's %.1f GiB; use a smaller N%s",
-                config.N_location.c_str(), config.system.N, nessmap::to_string(config.solver.space),
-                static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
-                direct ? ", LU factors " : ", Krylov work ", (direct ? est.factor_bytes : est.krylov_bytes) / GiB,
-                available / GiB, direct ? ", or the iterative solver (solver.method: sylvester)" : "");
-  throw nessmap::ConfigError(msg);
-}
-
-// A misspelt option (-ksp_tyep) is otherwise silently ignored: name every option nobody read.
-void warn_unused_options() {
-  PetscInt n = 0;
-  char **names = nullptr, **values = nullptr;
-  if (PetscOptionsLeftGet(nullptr, &n, &names, &values) != 0) return;
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  for (PetscInt i = 0; i < n && rank == 0; ++i)
-    std::cerr << "nessmap: warning: option -" << names[i] << (values[i] ? std::string(" ") + values[i] : "")
-              << " was not used by any solver\n";
-  PetscOptionsLeftRestore(nullptr, &n, &names, &values);
-}
-
-// The options in force, as text (part of a sweep's identity and provenance).
-std::string solver_options() {
-  char *all = nullptr;
-  if (PetscOptionsGetAll(nullptr, &all) != 0 || all == nullptr) return "";
-  std::string s = all;
-  PetscFree(all);
-  return s;
-}
-
-int run_sweep(Arguments &args) {
-  const auto config = nessmap::load_sweep_config(args.config, args.overrides);
-  // Every family must fit before any work starts (its N is the largest of the sweep's).
-  nessmap::PointConfig family = config.base;
-  for (const auto &axis : config.axes)
-    if (axis.name == "N") family.N_location = axis.location;
-  for (const auto &base : config.structural_bases) {
-    family.system = base;
-    check_memory(family);
-  }
-  args.sweep.solver_options = solver_options();
-  const int status = nessmap::run_sweep(PETSC_COMM_WORLD, config, args.sweep);
-  if (status != nessmap::sweep_bad_input) warn_unused_options();
-  return status;
-}
-
-int run_estimate(const Arguments &args) {
-  const auto config = nessmap::load_config(args.config, args.overrides);
-  const auto families = nessmap::estimate_families(config);
-  const double available = nessmap::physical_memory_bytes();
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  if (rank == 0) std::cout << nessmap::estimate_report(config, families, available);
-  for (const auto &f : families)
-    if (f.memory.total() > 0.9 * available) return exit_bad_input;
-  return 0;
-}
-
-int run_point(const Arguments &args) {
-  const auto config = nessmap::load_point_config(args.config, args.overrides);
-  check_memory(config);
-  nessmap::PointEvaluator evaluator(PETSC_COMM_WORLD, config.solver);
-  const auto result = evaluator.evaluate(config.system);
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  if (rank == 0) std::cout << nessmap::point_json(config, result).str() << std::endl;
-  warn_unused_options();
-  return result.ok() ? 0 : exit_failed_point;
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
+  namespace app = nessmap::app;
   if (argc >= 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
-    std::cout << usage;
+    std::cout << app::usage;
     return 0;
   }
-  Arguments args;
+  app::Arguments args;
   try {
-    args = parse_arguments(argc, argv);
+    args = app::parse_arguments(argc, argv);
     if (args.command != "point" && args.command != "sweep" && args.command != "estimate")
       throw std::invalid_argument("unknown command '" + args.command + "'");
   } catch (const std::exception &e) {
-    std::cerr << "nessmap: " << e.what() << "\n\n" << usage;
-    return exit_bad_input;
+    std::cerr << "nessmap: " << e.what() << "\n\n" << app::usage;
+    return app::exit_bad_input;
   }
 
   int petsc_argc = static_cast<int>(args.petsc.size()) - 1;
   char **petsc_argv = args.petsc.data();
-  if (SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, nullptr) != 0) return exit_bad_input;
+  if (SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, nullptr) != 0) return app::exit_bad_input;
   nessmap::install_petsc_error_handler();
 
   int status = 0;
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   try {
-    status = args.command == "sweep"      ? run_sweep(args)
-             : args.command == "estimate" ? run_estimate(args)
-                                          : run_point(args);
+    status = args.command == "sweep"      ? app::run_sweep(args)
+             : args.command == "estimate" ? app::run_estimate(args)
+                                          : app::run_point(args);
   } catch (const nessmap::ConfigError &e) {
     if (rank == 0) std::cerr << "nessmap: " << e.what() << "\n";
-    status = exit_bad_input;
+    status = app::exit_bad_input;
   } catch (const std::exception &e) {
     if (rank == 0) std::cerr << "nessmap: error: " << e.what() << "\n";
-    status = exit_failed_point;
+    status = app::exit_failed;
   }
   SlepcFinalize();
   return status;

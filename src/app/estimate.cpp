@@ -71,15 +71,15 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
   bool fits = true;
   for (const auto &e : families) {
     const auto &m = e.memory;
-    const double need = m.total();
-    fits = fits && need <= 0.9 * available;
+    const bool fit = fits_in_memory(m, available);
+    fits = fits && fit;
     const std::string method = std::string(to_string(m.method)) + (m.direct ? "/LU" : "");
     std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
                   e.system.N, to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
                   bytes_text(m.matrix_bytes).c_str(), bytes_text(m.matrix_bytes + m.factor_bytes).c_str(),
                   bytes_text(m.matrix_bytes + m.krylov_bytes).c_str(), method.c_str(),
-                  static_cast<long long>(e.points), need <= 0.9 * available ? "" : "  does not fit");
+                  static_cast<long long>(e.points), fit ? "" : "  does not fit");
     s += line;
     total += e.points;
   }

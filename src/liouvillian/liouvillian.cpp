@@ -60,7 +60,10 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   NESSMAP_PETSC(PetscSplitOwnership(comm_, &local, &global));
   NESSMAP_PETSC(MatCreate(comm_, mat_.out()));
   NESSMAP_PETSC(MatSetSizes(mat_, local, local, dim, dim));
+  // AIJ unless the options database says otherwise (-mat_type baij, sell, ...): the default in
+  // code, the user's choice last, as for the solvers.
   NESSMAP_PETSC(MatSetType(mat_, MATAIJ));
+  NESSMAP_PETSC(MatSetFromOptions(mat_));
   PetscBool seq = PETSC_FALSE;
   NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(mat_.get()), MATSEQAIJ, &seq));
   sequential_ = seq;
@@ -86,7 +89,10 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
     }
     local_nnz += static_cast<std::int64_t>(cols->size());
   }
+  // Whichever type the options chose: each call is a no-op for the other types.
   NESSMAP_PETSC(MatXAIJSetPreallocation(mat_, 1, d_nnz.data(), o_nnz.data(), nullptr, nullptr));
+  NESSMAP_PETSC(MatSeqSELLSetPreallocation(mat_, 0, d_nnz.data()));
+  NESSMAP_PETSC(MatMPISELLSetPreallocation(mat_, 0, d_nnz.data(), 0, o_nnz.data()));
   NESSMAP_PETSC(MatSetOption(mat_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
   MPI_Allreduce(&local_nnz, &nnz_, 1, MPI_INT64_T, MPI_SUM, comm_);
 

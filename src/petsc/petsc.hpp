@@ -37,6 +37,23 @@ void install_petsc_error_handler();
     if (PetscUnlikely(nessmap_ierr_)) ::nessmap::throw_petsc_error(nessmap_ierr_, #expr, __FILE__, __LINE__); \
   } while (0)
 
+// The body of a callback that PETSc calls (a PCShell apply, a KSP monitor): a C++ exception must
+// not unwind through PETSc's C frames, so it becomes a PETSc error carrying its message, which the
+// NESSMAP_PETSC around the PETSc call that made the callback turns back into a PetscFailure.
+template <class Body> PetscErrorCode petsc_callback(const char *name, Body &&body) noexcept {
+  try {
+    body();
+    return 0;
+  } catch (const PetscFailure &e) {
+    return PetscError(PETSC_COMM_SELF, __LINE__, name, __FILE__, e.code(), PETSC_ERROR_INITIAL, "%s", e.what());
+  } catch (const std::exception &e) {
+    return PetscError(PETSC_COMM_SELF, __LINE__, name, __FILE__, PETSC_ERR_LIB, PETSC_ERROR_INITIAL, "%s", e.what());
+  } catch (...) {
+    return PetscError(PETSC_COMM_SELF, __LINE__, name, __FILE__, PETSC_ERR_LIB, PETSC_ERROR_INITIAL,
+                      "unknown C++ exception");
+  }
+}
+
 template <class T, PetscErrorCode (*Destroy)(T *)>
 class PetscOwner {
 public:

@@ -8,6 +8,20 @@ namespace nessmap {
 PointEvaluator::PointEvaluator(MPI_Comm comm, SolverConfig config) : comm_(comm), config_(config) {}
 
 PointResult PointEvaluator::evaluate(const SystemParameters &p) {
+  try {
+    return evaluate_unguarded(p);
+  } catch (const std::exception &e) {
+    // A solver that threw may be in any state: the next point starts from a fresh one.
+    solver_.reset();
+    currents_plan_.reset();
+    PointResult r;
+    r.failure = Failure::error;
+    r.reason = failure_text(Failure::error, e.what());
+    return r;
+  }
+}
+
+PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
   // bath and coupling change the term list, which the matrix notices; N changes the space.
   if (!solver_ || family_N_ != p.N) {
     solver_ = std::make_unique<SteadyStateSolver>(comm_, p.N, config_);

@@ -35,6 +35,8 @@ public:
   PointResult evaluate(const SystemParameters &p);
 
 private:
+  PointResult evaluate_unguarded(const SystemParameters &p);
+
   MPI_Comm comm_;
   SolverConfig config_;
   int family_N_ = -1;

@@ -36,7 +36,8 @@ constexpr int sylvester_restart = 60;
 // sparse LU for the points it refuses, not MUMPS: at N = 2 (70 rows) MUMPS's fixed cost per call
 // (option parsing, structure save and restore) was most of the time, 0.36 ms a point against
 // 0.11-0.16 ms for PETSc's LU and 33-42 us for the real LU (whole points).
-constexpr PetscInt small_direct_max_dimension = 300;
+// The same N = 2 boundary as `auto`'s switch to GMRES (solver_config.hpp).
+constexpr PetscInt small_direct_max_dimension = default_direct_max_dimension;
 // Below this times the row's size a pivot counts as zero: singular to roundoff (MUMPS's CNTL(3)).
 constexpr PetscReal zero_pivot = 1e-12;
 
@@ -229,17 +230,17 @@ private:
   }
 
   static PetscErrorCode apply_real_form(PC pc, Vec b, Vec x) {
-    PetscFunctionBeginUser;
-    KspBackend *self = nullptr;
-    PetscCall(PCShellGetContext(pc, &self));
-    const PetscScalar *ba;
-    PetscScalar *xa;
-    PetscCall(VecGetArrayRead(b, &ba));
-    PetscCall(VecGetArray(x, &xa));
-    self->lu_->solve(reinterpret_cast<const Complex *>(ba), reinterpret_cast<Complex *>(xa));
-    PetscCall(VecRestoreArray(x, &xa));
-    PetscCall(VecRestoreArrayRead(b, &ba));
-    PetscFunctionReturn(0);
+    return petsc_callback("real LU apply", [&] {
+      KspBackend *self = nullptr;
+      NESSMAP_PETSC(PCShellGetContext(pc, &self));
+      const PetscScalar *ba;
+      PetscScalar *xa;
+      NESSMAP_PETSC(VecGetArrayRead(b, &ba));
+      NESSMAP_PETSC(VecGetArray(x, &xa));
+      self->lu_->solve(reinterpret_cast<const Complex *>(ba), reinterpret_cast<Complex *>(xa));
+      NESSMAP_PETSC(VecRestoreArray(x, &xa));
+      NESSMAP_PETSC(VecRestoreArrayRead(b, &ba));
+    });
   }
 
   // One solve through `ksp`, with the direct solvers' verdicts on uniqueness.
@@ -494,17 +495,17 @@ private:
   // A line on stderr (first rank of the group) every progress_seconds once a solve has run that
   // long: at N = 6 a point takes minutes.
   static PetscErrorCode progress(KSP, PetscInt it, PetscReal rnorm, void *ctx) {
-    PetscFunctionBeginUser;
-    auto *self = static_cast<SylvesterBackend *>(ctx);
+    return petsc_callback("GMRES progress", [&] { static_cast<SylvesterBackend *>(ctx)->report(it, rnorm); });
+  }
+  void report(PetscInt it, PetscReal rnorm) {
     const auto now = std::chrono::steady_clock::now();
-    const double since = std::chrono::duration<double>(now - self->last_report_).count();
-    if (self->rank_ == 0 && since >= self->progress_seconds_) {
-      const double total = std::chrono::duration<double>(now - self->solve_start_).count();
+    const double since = std::chrono::duration<double>(now - last_report_).count();
+    if (rank_ == 0 && since >= progress_seconds_) {
+      const double total = std::chrono::duration<double>(now - solve_start_).count();
       std::fprintf(stderr, "nessmap: GMRES iteration %d, residual %.2e of ||b|| (target %.0e), %.0f s\n",
-                   static_cast<int>(it), self->b_norm_ > 0 ? rnorm / self->b_norm_ : 0.0, self->rtol(), total);
-      self->last_report_ = now;
+                   static_cast<int>(it), b_norm_ > 0 ? rnorm / b_norm_ : 0.0, rtol(), total);
+      last_report_ = now;
     }
-    PetscFunctionReturn(0);
   }
   double rtol() const {
     PetscReal rtol = 0;
@@ -513,15 +514,11 @@ private:
   }
 
   static PetscErrorCode apply(PC pc, Vec r, Vec y) {
-    PetscFunctionBeginUser;
-    SylvesterBackend *self = nullptr;
-    PetscCall(PCShellGetContext(pc, &self));
-    try {
+    return petsc_callback("Sylvester apply", [&] {
+      SylvesterBackend *self = nullptr;
+      NESSMAP_PETSC(PCShellGetContext(pc, &self));
       self->apply(r, y);
-    } catch (const PetscFailure &e) {
-      SETERRQ(PETSC_COMM_SELF, e.code(), "%s", e.what());
-    }
-    PetscFunctionReturn(0);
+    });
   }
 
   void apply(Vec r, Vec y) {
@@ -599,7 +596,7 @@ SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &c
     SolverConfig direct = config_;
     direct.method = Method::ksp;
     const MemoryEstimate est = estimate_memory(N, direct);
-    fallback_allowed_ = est.matrix_bytes + est.factor_bytes < 0.5 * physical_memory_bytes();
+    fallback_allowed_ = est.matrix_bytes + est.factor_bytes < fallback_memory_fraction * physical_memory_bytes();
   }
 }
 

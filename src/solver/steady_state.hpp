@@ -100,6 +100,15 @@ struct MemoryEstimate {
   double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
   double total() const { return matrix_bytes + (direct ? factor_bytes : krylov_bytes); }
 };
+// A point is refused before anything runs when its estimate exceeds this share of the machine's
+// memory (the rest is for the OS, MPI buffers and the estimate's error).
+inline constexpr double usable_memory_fraction = 0.9;
+// `auto` keeps LU as the fallback of a GMRES solve that does not converge only while LU takes at
+// most this share of the memory.
+inline constexpr double fallback_memory_fraction = 0.5;
+inline bool fits_in_memory(const MemoryEstimate &est, double available_bytes) {
+  return est.total() <= usable_memory_fraction * available_bytes;
+}
 // `nonzeros` of the Liouvillian when counted; negative: a bound from the number of terms.
 MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros = -1);
 // Physical memory of this machine in bytes.

@@ -15,6 +15,21 @@ grep -q '"solver": "ksp gmres, pc ilu' "$tmp/gmres.json" || fail "options did no
 grep -q '(superlu_dist)' "$tmp/superlu.json" || fail "superlu_dist not selected"
 /usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp/direct.json" "$tmp/superlu.json"
 
+# -mat_type reaches the Liouvillian (MatSetFromOptions): PETSc's own report of the matrix names the
+# type, and every method gives the AIJ answer with it.
+for method in ksp eps sylvester; do
+  "$nessmap" point input/point.yaml --set solver.method=$method -mat_type baij \
+    -mat_view "ascii:$tmp/mat-$method.txt:ascii_info" > "$tmp/baij-$method.json"
+  grep -q "type: seqbaij" "$tmp/mat-$method.txt" || fail "$method: -mat_type baij did not reach the matrix: $(cat "$tmp/mat-$method.txt")"
+  /usr/bin/python3 tests/cli/compare_json.py 1e-9 "$tmp/direct.json" "$tmp/baij-$method.json"
+done
+# A type the factorisation cannot take is a failed point whose reason names it, with the JSON.
+status=0
+"$nessmap" point input/point.yaml -mat_type sell > "$tmp/sell.json" || status=$?
+[ "$status" -eq 1 ] || fail "-mat_type sell with LU must fail the point (exit 1), got $status"
+grep -q '"failure": "error"' "$tmp/sell.json" || fail "sell: no failure kind: $(cat "$tmp/sell.json")"
+grep -q 'does not support matrix type seqsell' "$tmp/sell.json" || fail "sell: reason: $(cat "$tmp/sell.json")"
+
 status=0
 "$nessmap" point input/point.yaml -ksp_type gmres -pc_type none -ksp_max_it 1 > "$tmp/failed.json" || status=$?
 [ "$status" -eq 1 ] || fail "a non-converged point must exit 1, got $status"
@@ -24,4 +39,4 @@ grep -q '"W": null' "$tmp/failed.json" || fail "observables of a failed point mu
 # A misspelt option is named, not silently ignored.
 "$nessmap" point input/point.yaml -ksp_tyep gmres > /dev/null 2> "$tmp/warn"
 grep -qF "option -ksp_tyep gmres was not used" "$tmp/warn" || fail "no warning for an unused option"
-echo "options select solvers; failed point reported; unused option named"
+echo "options select solvers and the matrix type; failed point reported; unused option named"
