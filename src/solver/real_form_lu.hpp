@@ -12,7 +12,8 @@
 // equations R y = c. A Hamiltonian entry is imaginary and a dissipator entry real, so R has about
 // as many nonzeros as L' and fills about as much (N = 2, common bath: 2,135 in L+U against 2,389
 // for PETSc's complex LU of L'), but each elimination step is a real multiply-add instead of a
-// complex one: 19,076 of them at that size, 18.6 us against PETSc's 52 us.
+// complex one (19,076 of them at that size; the timings are in
+// tests/benchmarks/results/2026-11-25-profile.md).
 //
 // The ordering is symmetric, minimum degree or minimum fill on the pattern of R + R^T, whichever
 // needs fewer multiply-adds; there is no numerical pivoting (as in PETSc's own LU of L'). A

@@ -34,8 +34,8 @@ constexpr int sylvester_restart = 60;
 
 // Up to this dimension on one rank the direct solve is the real-coordinate LU, with PETSc's own
 // sparse LU for the points it refuses, not MUMPS: at N = 2 (70 rows) MUMPS's fixed cost per call
-// (option parsing, structure save and restore) was most of the time, 0.36 ms a point against
-// 0.11-0.16 ms for PETSc's LU and 33-42 us for the real LU (whole points).
+// (option parsing, structure save and restore) was most of a point's time (measured in
+// tests/benchmarks/results/2026-11-25-profile.md).
 // The same N = 2 boundary as `auto`'s switch to GMRES (solver_config.hpp).
 constexpr PetscInt small_direct_max_dimension = default_direct_max_dimension;
 // Below this times the row's size a pivot counts as zero: singular to roundoff (MUMPS's CNTL(3)).
@@ -381,7 +381,9 @@ private:
 // (kronecker_sum.hpp). With rho_0 = rho_h (x) rho_c (L_0 rho_0 = 0) the steady state is
 // rho = rho_0 + delta with L delta = -L rho_0 = -L_I rho_0. The preconditioner's range has zero
 // trace, so GMRES stays among traceless corrections, where L is regular when the steady state is
-// unique, and Tr rho = 1 holds by construction. The previous point's state starts the iteration.
+// unique, and Tr rho = 1 holds by construction. GMRES starts from zero (a cold start, so a point's
+// value does not depend on which point its rank solved before; -sylvester_warm_start starts from
+// the previous point's state instead).
 // Every rank of a group applies the preconditioner to its share of the blocks.
 class SylvesterBackend final : public SteadyStateSolver::Backend {
 public:
@@ -564,8 +566,9 @@ private:
   double progress_seconds_ = 0;
   std::chrono::steady_clock::time_point solve_start_, last_report_;
   PetscReal b_norm_ = 0;
-  // Off by default: it saved nothing measurable (N = 3, 119 points: 5.8 ms warm, 4.7 ms cold per
-  // point) and would make a point's last digits depend on which point its rank solved before.
+  // Off by default: it saved nothing measurable (tests/benchmarks/results/2026-11-25-profile.md,
+  // "Warm starts") and would make a point's last digits depend on which point its rank solved
+  // before.
   bool warm_start_ = false;
 };
 
@@ -728,8 +731,9 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   if (nonzeros <= static_cast<double>(LiouvillianMatrix::default_plan_limit)) est.matrix_bytes += nonzeros * 12.0;
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
   est.factor_bytes = 0.5 * n * n * 16.0;
-  // GMRES(restart) keeps restart + 2 vectors. The Sylvester preconditioner keeps V and V^-1 of
-  // every block of L_h and L_c: block d of one ensemble has C(2N, N + d) rows, and
+  // GMRES(restart) keeps restart + 2 vectors. The Sylvester preconditioner keeps the Schur vectors
+  // Q and the triangular factor T of every block of L_h and L_c (kronecker_sum.hpp): block d of one
+  // ensemble has C(2N, N + d) rows, and
   // sum_d C(2N, N + d)^2 = C(4N, 2N); plus full-length work arrays.
   const double ensemble_blocks = static_cast<double>(space_dimension(Space::balanced, N));
   est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0;
