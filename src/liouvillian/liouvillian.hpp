@@ -34,6 +34,11 @@ enum class TraceRow {
   fold   // row 0 (rho_00) replaced by the trace functional: the system L' rho = e_0 has Tr rho = 1
 };
 
+// Contract: every member that touches the Mat (the constructor does not; assemble, value_parts)
+// is collective over `comm`; PETSc errors are thrown as PetscFailure. `space` is kept by reference
+// and must outlive the object. The Mat has C(4N, 2N) (balanced) or 4^(2N) (full) rows, split over
+// the ranks of `comm` by PETSc; its type is AIJ unless -mat_type says otherwise. Values are rates in
+// the units of the SystemParameters (omega_c).
 class LiouvillianMatrix {
 public:
   // The plan costs about 4 + 4 * (terms per nonzero) bytes per nonzero. Above this many owned

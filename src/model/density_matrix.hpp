@@ -11,6 +11,8 @@
 
 namespace nessmap {
 
+// Keeps a pointer to `space`, which must outlive it; `values` has space.dimension() entries. Serial:
+// no MPI, nothing thrown except std::bad_alloc and LAPACK failures (std::runtime_error).
 class DensityMatrix {
 public:
   DensityMatrix(const StateSpace &space, std::vector<Complex> values);

@@ -29,6 +29,10 @@ inline constexpr double hermiticity_tolerance = 1e-8;
 // examined for a second steady state (rho^dagger).
 inline constexpr double steady_residual_tolerance = 1e-9;
 
+// Contract: evaluate() is collective over `comm` (the ranks that solve one point together) and
+// never throws: an exception becomes a failed result with Failure::error, and the next point starts
+// from a fresh solver. The comm is kept and must outlive the evaluator. Currents are in omega_c^2
+// (hbar = 1, energies and rates in units of omega_c), as physics.md defines them.
 class PointEvaluator {
 public:
   PointEvaluator(MPI_Comm comm, SolverConfig config);

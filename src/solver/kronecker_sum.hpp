@@ -34,6 +34,9 @@
 
 namespace nessmap {
 
+// Serial (no MPI: a group's ranks each hold the whole object and apply their share of the blocks).
+// Keeps a reference to `space`, which must outlive it. Arrays passed in and out have
+// space.dimension() entries in the ordering of state_space.hpp.
 class KroneckerSumInverse {
 public:
   explicit KroneckerSumInverse(const StateSpace &space);
@@ -44,8 +47,9 @@ public:
   // Throws std::runtime_error when LAPACK fails.
   void factor(const MasterEquation &me);
 
-  // y = L_0^g r (the traceless generalised inverse above) on the blocks listed (indices into blocks()), reading and writing arrays of the
-  // whole space; entries outside those blocks are left as they are.
+  // y = L_0^g r (the traceless generalised inverse above) on the blocks listed (indices into
+  // blocks()), reading and writing arrays of the whole space; entries outside those blocks are left
+  // as they are.
   void apply(const Complex *r, Complex *y, const std::vector<int> &blocks) const;
   void apply(const Complex *r, Complex *y) const { apply(r, y, all_blocks_); }
 

@@ -37,6 +37,11 @@ struct SteadyState {
   double seconds = 0;            // assembly + solve
 };
 
+// Contract: the constructor and solve() are collective over `comm` (the ranks of one point); every
+// rank returns the same SteadyState, with rho whole on each. A solve that fails (not converged, not
+// unique, a PETSc error inside the solve) is returned with converged = false and its Failure, not
+// thrown; PETSc errors outside the solve (creating objects) throw PetscFailure. The comm is kept (not
+// duplicated) and must outlive the solver; `config` is copied.
 class SteadyStateSolver {
 public:
   SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config);
