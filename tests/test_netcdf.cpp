@@ -1,7 +1,8 @@
 // netCDF-4 output (written by netCDF-C): a data set with every feature is written to a real
 // file, which tests/netcdf_check.py opens with xarray (default engine, h5netcdf, netcdf4), the
 // netCDF4 library and h5py and compares with the values it computes itself from the same formulas
-// (see there). Also: bad descriptions, HDF5 failures and unwritable paths throw netcdf::Error
+// (see there), and reads with `ncdump -h` for the dimensions, types and attributes. Also: bad
+// descriptions, names netCDF-C refuses, HDF5 failures and unwritable paths throw netcdf::Error
 // saying what and where, and leave no file.
 #include <catch2/catch.hpp>
 
@@ -161,7 +162,7 @@ std::string write_error(const std::string &path, const netcdf::Dataset &d) {
 
 }  // namespace
 
-TEST_CASE("netCDF-4 file is read back by xarray (all engines) and h5py", "[netcdf]") {
+TEST_CASE("netCDF-4 file is read back by xarray (all engines), h5py and ncdump", "[netcdf]") {
   TempDir dir;
   const std::string path = (dir.path() / "full.nc").string();
   netcdf::write(path, full_dataset());
@@ -257,6 +258,24 @@ TEST_CASE("netCDF-4 an HDF5 failure after the file exists: Error naming it, no f
   netcdf::write(path, d);
   netcdf::write(path, d);
   CHECK(fs::exists(path));
+}
+
+TEST_CASE("netCDF-4 a name netCDF-C refuses: Error naming it with netCDF-C's message, no file",
+          "[netcdf]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "names.nc").string();
+  netcdf::Dataset d;
+  d.dimensions = {{"x", 2, netcdf::Doubles{0.0, 1.0}, {}}};
+  d.variables = {{"v ", {"x"}, netcdf::Doubles{1.0, 2.0}, {}}};  // a trailing space
+  CHECK_THAT(write_error(path, d), Contains(path) && Contains("cannot define variable 'v '") &&
+                                       Contains("NetCDF: Name contains illegal characters"));
+  CHECK(!fs::exists(path));
+  d.variables[0].name = "v";
+  d.variables[0].attributes = {{"-units", std::string("1")}};
+  CHECK_THAT(write_error(path, d), Contains(path) &&
+                                       Contains("cannot define attribute '-units' of variable 'v'") &&
+                                       Contains("NetCDF: Name contains illegal characters"));
+  CHECK(!fs::exists(path));
 }
 
 TEST_CASE("netCDF-4 writing into a missing directory throws an Error naming the path",
