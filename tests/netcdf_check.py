@@ -6,11 +6,13 @@ Usage: netcdf_check.py FILE
 Opens FILE with xarray's default engine, with engine="h5netcdf", with engine="netcdf4", with the
 netCDF4 library itself and with h5py, and compares what each returns with the values computed
 here from the same formulas as the C++ test (kept in step with full_dataset() there; every value
-is exact in binary, so the comparisons are exact). Prints every mismatch and exits with 1 if
-there is one, 0 otherwise.
+is exact in binary, so the comparisons are exact); and reads `ncdump -h FILE` (netCDF-C's own
+tool) for the dimensions, types and attributes. Prints every mismatch and exits with 1 if there
+is one, 0 otherwise.
 """
 
 import math
+import subprocess
 import sys
 import traceback
 
@@ -243,11 +245,21 @@ def check_h5py(path):
         f.id.links.iterate(lambda name: created.append(name.decode()),
                            idx_type=h5py.h5.INDEX_CRT_ORDER)
         check(created == DIMENSION_ORDER + VARIABLE_ORDER, f"h5py: datasets created {created}")
-        check(list(f.attrs) == GLOBAL_ORDER, f"h5py: global attributes {list(f.attrs)}")
-        check(h5py.check_string_dtype(f.attrs.get_id("description").dtype).length is not None,
-              "h5py: description is not a fixed-length string (NC_CHAR)")
-        check(f.attrs["description"].decode("utf-8") == DESCRIPTION,
-              "h5py: description bytes differ")
+        # netCDF-C's own hidden attribute (ncdump shows it with -s) comes first.
+        check(list(f.attrs)[:1] == ["_NCProperties"]
+              and f.attrs["_NCProperties"].startswith(b"version=2,netcdf="),
+              f"h5py: no _NCProperties of netCDF-C first: {list(f.attrs)[:1]}")
+        check([a for a in f.attrs if a != "_NCProperties"] == GLOBAL_ORDER,
+              f"h5py: global attributes {list(f.attrs)}")
+        # ASCII text is NC_CHAR (a fixed-length string); text with non-ASCII bytes is NC_STRING
+        # (variable-length UTF-8), since netCDF-C's NC_CHAR is ASCII to h5netcdf.
+        check(h5py.check_string_dtype(f.attrs.get_id("title").dtype).length is not None,
+              "h5py: title is not a fixed-length string (NC_CHAR)")
+        info = h5py.check_string_dtype(f.attrs.get_id("description").dtype)
+        check(info.length is None and info.encoding == "utf-8",
+              f"h5py: description is not a variable-length UTF-8 string (NC_STRING): {info}")
+        check(np.asarray(f.attrs["description"]).reshape(-1).tolist() == [DESCRIPTION],
+              "h5py: description differs")
         check(h5py.check_string_dtype(f.attrs.get_id("one_char").dtype).length is None,
               "h5py: one-character text is not a variable-length string")
 
@@ -304,6 +316,69 @@ def check_h5py(path):
               f"h5py: regime flag_values {flags!r}")
 
 
+# ---- ncdump (netCDF-C's tool) ----------------------------------------------------------------------
+
+# What `ncdump -h` prints for the dimensions, some variables and the global attributes: the
+# netCDF types (byte, int64, double, string), the attributes' types (b, LL, `string` for NC_STRING)
+# and their order.
+NCDUMP_DIMENSIONS = """dimensions:
+	omega_ratio = 4 ;
+	bath = 3 ;
+	N = 3 ;
+	qubit = 2 ;
+	sample = 200000 ;
+variables:"""
+NCDUMP_VARIABLES = {
+    "omega_ratio": """	double omega_ratio(omega_ratio) ;
+		omega_ratio:long_name = "omega_h / omega_c" ;
+		string omega_ratio:units = "1" ;""",
+    "bath": """	string bath(bath) ;
+		bath:long_name = "bath configuration" ;""",
+    "N": """	int64 N(N) ;
+		N:long_name = "number of qubits" ;""",
+    "heat_current": """	double heat_current(omega_ratio, bath) ;
+		heat_current:long_name = "heat current from the hot bath" ;
+		heat_current:units = "omega_c" ;
+		heat_current:_FillValue = NaN ;""",
+    "regime": """	byte regime(omega_ratio, bath) ;
+		regime:long_name = "operating regime" ;
+		regime:flag_values = 0b, 1b, 2b, 3b, 4b ;
+		regime:flag_meanings = "none engine refrigerator accelerator heater" ;
+		regime:_FillValue = -1b ;""",
+    "spectrum": """	double spectrum(omega_ratio, sample) ;
+		spectrum:comment = "chunked" ;""",
+}
+NCDUMP_GLOBAL = """// global attributes:
+		:title = "nessmap netCDF test" ;
+		string :description = "First line of the description.\\nSecond line: ω_h / ω_c ∈ [0.5, 1.25]\\n\\tindented, \\"quoted\\", back\\\\slash\\n" ;
+		:T_h = 2.5 ;
+		:seed = 9007199254740993LL ;
+		:g_h = 0.5, 0.55 ;
+		:levels = -3LL, 0LL, 7LL ;
+		string :empty = "" ;
+		string :one_char = "x" ;
+}"""
+
+
+def check_ncdump(path):
+    run = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
+    if not check(run.returncode == 0, f"ncdump -h: status {run.returncode}: {run.stderr}"):
+        return
+    text = run.stdout
+    check(NCDUMP_DIMENSIONS in text, f"ncdump -h: dimensions differ:\n{text}")
+    for name, block in NCDUMP_VARIABLES.items():
+        check(block + "\n\t" in text or block + "\n\n" in text,
+              f"ncdump -h: variable {name} differs, want\n{block}\nin\n{text}")
+    check(text.rstrip("\n").endswith(NCDUMP_GLOBAL), f"ncdump -h: global attributes differ:\n{text}")
+    want = [f"\t{t} {n}(" for t, n in [("double", "omega_ratio"), ("string", "bath"), ("int64", "N")]]
+    want += [f"\t{t} {n}(" for t, n in zip(["double", "double", "byte", "int64", "string", "double"],
+                                           VARIABLE_ORDER)]
+    order = [line for line in text.splitlines() if line.startswith("\t") and line.endswith(") ;")
+             and not line.startswith("\t\t")]
+    check([line[:line.index("(") + 1] for line in order] == want,
+          f"ncdump -h: variables in order {order}, want {want}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -316,6 +391,7 @@ def main():
         ("xarray netcdf4", lambda: check_xarray(path, "xarray netcdf4", engine="netcdf4")),
         ("netCDF4", lambda: check_netcdf4(path)),
         ("h5py", lambda: check_h5py(path)),
+        ("ncdump -h", lambda: check_ncdump(path)),
     ]
     for label, reader in readers:
         try:

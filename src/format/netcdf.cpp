@@ -1,32 +1,30 @@
-// netCDF-4 through the HDF5 C API (see netcdf.hpp). What netCDF-C writes, and what this writes:
-// - the file and every dataset track (and index) link and attribute creation order, so the
-//   variables and attributes come back in the order given;
-// - every dimension is a dimension scale with an int `_Netcdf4Dimid` (its position in
-//   Dataset::dimensions, which is also its creation order). A dimension with coordinates is the
-//   1-D coordinate dataset of the same name; one without is an empty float32 dataset whose NAME
-//   is "This is a netCDF dimension but not a netCDF variable." plus the size in 10 columns;
-// - every variable is a dataset attached to its dimensions' scales, with the int array
-//   `_Netcdf4Coordinates` of its dimension ids (which netCDF-C writes on every variable);
-// - text attributes are scalar fixed-length strings (netCDF NC_CHAR), except texts of 0 or 1
-//   bytes, which are scalar variable-length UTF-8 strings (NC_STRING): h5netcdf returns a
-//   fixed-length string of one byte as bytes, and HDF5 has no fixed-length string of 0 bytes.
+// netCDF-4 through netCDF-C (see netcdf.hpp), from one process. The file is created with
+// nc_create(NC_NETCDF4 | NC_CLOBBER); netCDF-C lays it out in HDF5 (dimension scales, creation
+// order, its hidden attributes) and keeps no time stamps, so the same data always gives the same
+// bytes. What this adds to netCDF-C's defaults:
+// - ids and order: the dimensions in the order given (their ids), each followed by its coordinate
+//   variable, then the variables in the order given; attributes in the order given;
+// - every dimension and every variable is made in the file by its own nc_enddef (then nc_redef),
+//   so that a failure there (netCDF-C creates the HDF5 objects only then) names what failed;
+// - text attributes are NC_CHAR, except texts of 0 or 1 bytes and texts with non-ASCII bytes,
+//   which are NC_STRING (see put_text_attribute);
 // - a variable of more than 2^16 entries is chunked (at most 1 MiB a chunk, trailing axes whole
 //   first), others are contiguous; no filters;
 // - _FillValue, missing_value, valid_min/max/range, flag_values and flag_masks are converted to
-//   the variable's type (Error when a value does not fit exactly); _FillValue is also the HDF5
-//   fill value of the dataset.
-// No object keeps time stamps, so the same data always gives the same bytes.
-// HDF5's automatic printing of its error stack is off while writing; a failing call throws Error
-// with the path, what was being done and HDF5's own messages.
+//   the variable's type (Error when a value does not fit exactly); a numeric variable without
+//   _FillValue is NC_NOFILL (all its values are written anyway);
+// - a dimension of size 0 is unlimited: netCDF-C knows no fixed dimension of size 0.
+// Every netCDF-C call is checked; a failure throws Error with the path, what was being done and
+// nc_strerror. HDF5's file locking is set to BEST_EFFORT unless HDF5_USE_FILE_LOCKING says
+// otherwise (see write()).
 #include "format/netcdf.hpp"
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
+#include <netcdf.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <limits>
+#include <cstdlib>
 #include <set>
 #include <type_traits>
 #include <utility>
@@ -35,10 +33,12 @@ namespace nessmap::netcdf {
 
 namespace {
 
-constexpr const char *dimension_without_variable =
-    "This is a netCDF dimension but not a netCDF variable.";
+static_assert(std::is_same_v<std::int8_t, signed char>, "int8 values go to nc_put_*_schar");
+
 constexpr std::size_t contiguous_max_entries = std::size_t{1} << 16;
 constexpr std::size_t chunk_max_bytes = std::size_t{1} << 20;
+// What an NC_STRING entry takes in a chunk (an HDF5 global heap id: 16 bytes).
+constexpr std::size_t string_entry_bytes = 16;
 
 // Attributes that HDF5's dimension scales or the netCDF library own.
 const std::set<std::string> reserved_attributes = {
@@ -50,95 +50,16 @@ const std::set<std::string> typed_attributes = {"_FillValue",  "missing_value", 
                                                 "valid_max",   "valid_range",   "flag_values",
                                                 "flag_masks"};
 
-// ---- Errors -------------------------------------------------------------------------------------
-
-herr_t collect_error(unsigned n, const H5E_error2_t *e, void *out) {
-  auto &text = *static_cast<std::string *>(out);
-  if (n >= 2) return 0;  // the innermost say what went wrong; the rest is the call chain
-  std::string desc = e->desc ? e->desc : "?";
-  for (char &c : desc)
-    if (c == '\n') c = ' ';
-  text += (text.empty() ? "" : "; ") + desc;
-  return 0;
-}
-
-// The innermost messages of HDF5's error stack, and clears it.
-std::string hdf5_errors() {
-  std::string text;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text;
-}
-
-// Turns off HDF5's automatic error printing for its lifetime (restoring what was set before).
-class QuietHdf5Errors {
-public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5Errors(const QuietHdf5Errors &) = delete;
-  QuietHdf5Errors &operator=(const QuietHdf5Errors &) = delete;
-
-private:
-  H5E_auto2_t func_ = nullptr;
-  void *data_ = nullptr;
-};
-
-// ---- Handles ------------------------------------------------------------------------------------
-
-// An owned HDF5 identifier, closed by `close_` (H5Dclose, H5Sclose, ...) when it goes.
-class Handle {
-public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer close) : id_(id), close_(close) {}
-  Handle(Handle &&other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), close_(other.close_) {}
-  Handle &operator=(Handle &&other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      close_ = other.close_;
-    }
-    return *this;
-  }
-  Handle(const Handle &) = delete;
-  Handle &operator=(const Handle &) = delete;
-  ~Handle() { reset(); }
-
-  hid_t get() const { return id_; }
-  // Closes now and reports whether that worked (closing a file flushes it).
-  bool close() {
-    const hid_t id = std::exchange(id_, H5I_INVALID_HID);
-    return id < 0 || close_(id) >= 0;
-  }
-
-private:
-  void reset() {
-    if (id_ >= 0) close_(id_);
-    id_ = H5I_INVALID_HID;
-  }
-  hid_t id_ = H5I_INVALID_HID;
-  Closer close_ = nullptr;
-};
-
 // Everything that writes knows the path and how to fail with it.
 class Writer {
 public:
   explicit Writer(std::string path) : path_(std::move(path)) {}
 
-  [[noreturn]] void fail(const std::string &what) const {
-    const std::string hdf5 = hdf5_errors();
-    throw Error(path_ + ": " + what + (hdf5.empty() ? "" : " (HDF5: " + hdf5 + ")"));
+  [[noreturn]] void fail(const std::string &what, int status) const {
+    throw Error(path_ + ": " + what + ": " + nc_strerror(status));
   }
-  Handle check(hid_t id, Handle::Closer close, const std::string &what) const {
-    if (id < 0) fail(what);
-    return Handle(id, close);
-  }
-  void check(herr_t status, const std::string &what) const {
-    if (status < 0) fail(what);
+  void check(int status, const std::string &what) const {
+    if (status != NC_NOERR) fail(what, status);
   }
   const std::string &path() const { return path_; }
 
@@ -168,6 +89,15 @@ const char *kind_name(Kind kind) {
   }
 }
 
+nc_type nc_type_of(Kind kind) {
+  switch (kind) {
+  case Kind::f64: return NC_DOUBLE;
+  case Kind::i64: return NC_INT64;
+  case Kind::i8: return NC_BYTE;
+  default: return NC_STRING;
+  }
+}
+
 Kind coordinate_kind(const Dimension &d) {
   switch (d.coordinate.index()) {
   case 1: return Kind::f64;
@@ -178,33 +108,6 @@ Kind coordinate_kind(const Dimension &d) {
 
 std::size_t size_of(const Data &data) {
   return std::visit([](const auto &v) { return v.size(); }, data);
-}
-
-Handle vlen_string_type(const Writer &w) {
-  Handle type = w.check(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
-  w.check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot create a string type");
-  w.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot create a string type");
-  return type;
-}
-
-// Type in the file (little-endian, as netCDF-C writes on this platform).
-Handle file_type(const Writer &w, Kind kind) {
-  switch (kind) {
-  case Kind::f64: return w.check(H5Tcopy(H5T_IEEE_F64LE), H5Tclose, "cannot copy a type");
-  case Kind::i64: return w.check(H5Tcopy(H5T_STD_I64LE), H5Tclose, "cannot copy a type");
-  case Kind::i8: return w.check(H5Tcopy(H5T_STD_I8LE), H5Tclose, "cannot copy a type");
-  default: return vlen_string_type(w);
-  }
-}
-
-// Type of the values in memory.
-Handle memory_type(const Writer &w, Kind kind) {
-  switch (kind) {
-  case Kind::f64: return w.check(H5Tcopy(H5T_NATIVE_DOUBLE), H5Tclose, "cannot copy a type");
-  case Kind::i64: return w.check(H5Tcopy(H5T_NATIVE_INT64), H5Tclose, "cannot copy a type");
-  case Kind::i8: return w.check(H5Tcopy(H5T_NATIVE_INT8), H5Tclose, "cannot copy a type");
-  default: return vlen_string_type(w);
-  }
 }
 
 // ---- Checking the description -------------------------------------------------------------------
@@ -409,252 +312,209 @@ Plan check(const Writer &w, const Dataset &data) {
 
 // ---- Writing ------------------------------------------------------------------------------------
 
-// A scalar fixed-length (or, for 0/1 bytes, variable-length) UTF-8 string attribute.
-void write_text_attribute(const Writer &w, hid_t owner, const std::string &name,
-                          const std::string &text, const std::string &what) {
-  Handle space = w.check(H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace");
-  if (text.size() <= 1) {
-    Handle type = vlen_string_type(w);
-    Handle attr = w.check(H5Acreate2(owner, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                     H5P_DEFAULT),
-                          H5Aclose, "cannot create " + what);
-    const char *p = text.c_str();
-    w.check(H5Awrite(attr.get(), type.get(), &p), "cannot write " + what);
-    return;
+// An open netCDF file: nc_abort on every way out but close() (netCDF-C then removes a file still
+// in its first define mode; write() removes it otherwise).
+class File {
+public:
+  File(const Writer &w, bool &created) {
+    w.check(nc_create(w.path().c_str(), NC_NETCDF4 | NC_CLOBBER, &id_), "cannot create the file");
+    created = true;
   }
-  Handle type = w.check(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
-  w.check(H5Tset_size(type.get(), text.size()), "cannot create a string type");
-  w.check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), "cannot create a string type");
-  w.check(H5Tset_cset(type.get(), is_ascii(text) ? H5T_CSET_ASCII : H5T_CSET_UTF8),
-          "cannot create a string type");
-  Handle attr = w.check(
-      H5Acreate2(owner, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-      "cannot create " + what);
-  w.check(H5Awrite(attr.get(), type.get(), text.data()), "cannot write " + what);
+  ~File() {
+    // After a failed nc_enddef, netCDF-C 4.9.0's nc_abort itself fails (NC_EHDFERR): it frees the
+    // id but leaves HDF5's handles of the file open until the process ends. There is nothing more
+    // to do here through netCDF-C; the file is removed by write() all the same.
+    if (id_ >= 0) nc_abort(id_);
+  }
+  File(const File &) = delete;
+  File &operator=(const File &) = delete;
+
+  int id() const { return id_; }
+  // Closes (flushes) the file; on failure the id stays for the destructor's nc_abort.
+  void close(const Writer &w) {
+    w.check(nc_close(id_), "cannot close (flush) the file");
+    id_ = -1;
+  }
+
+private:
+  int id_ = -1;
+};
+
+std::vector<long long> to_long_long(const Int64s &values) {
+  return std::vector<long long>(values.begin(), values.end());
 }
 
-template <class T>
-void write_array_attribute(const Writer &w, hid_t owner, const std::string &name, Kind kind,
-                           const T *values, std::size_t n, const std::string &what) {
-  const hsize_t dims[1] = {n};
-  Handle space = w.check(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create a dataspace");
-  Handle ftype = file_type(w, kind);
-  Handle mtype = memory_type(w, kind);
-  Handle attr = w.check(
-      H5Acreate2(owner, name.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-      H5Aclose, "cannot create " + what);
-  w.check(H5Awrite(attr.get(), mtype.get(), values), "cannot write " + what);
+// Text is NC_CHAR, except
+// - texts of 0 or 1 bytes: NC_STRING, as in the files written before netCDF-C did the writing
+//   (ncdump shows them as `string`; every reader returns the same str either way);
+// - texts with non-ASCII bytes: NC_STRING (UTF-8). netCDF-C writes NC_CHAR with HDF5's ASCII
+//   character set, which h5netcdf (xarray's engine="h5netcdf") decodes byte by byte: "τ" came back
+//   as "\udccf\udc84" (measured with netCDF-C 4.9.0, h5netcdf 1.1.0). netCDF4-python does the same.
+void put_text_attribute(const Writer &w, int nc, int varid, const std::string &name,
+                        const std::string &text, const std::string &what) {
+  if (text.size() <= 1 || !is_ascii(text)) {
+    const char *p = text.c_str();
+    w.check(nc_put_att_string(nc, varid, name.c_str(), 1, &p), what);
+  } else {
+    w.check(nc_put_att_text(nc, varid, name.c_str(), text.size(), text.data()), what);
+  }
 }
 
-// `kind`: the owner's type (nullptr for the file); a text _FillValue of a string variable is a
-// one-element variable-length string array, as netCDF-C writes an NC_STRING attribute.
-void write_attribute(const Writer &w, hid_t owner, const Attribute &a, const Kind *kind,
-                     const std::string &where) {
-  const std::string what = "attribute '" + a.name + "' of " + where;
+// `kind`: the owner's type (nullptr for the file); a text _FillValue of a string variable is an
+// NC_STRING attribute like any other text.
+void put_attribute(const Writer &w, int nc, int varid, const Attribute &a, const Kind *kind,
+                   const std::string &where) {
+  const std::string what = "cannot define attribute '" + a.name + "' of " + where;
+  const char *name = a.name.c_str();
   if (kind && *kind == Kind::string && a.name == "_FillValue") {
     const char *p = std::get<std::string>(a.value).c_str();
-    write_array_attribute(w, owner, a.name, Kind::string, &p, 1, what);
+    w.check(nc_put_att_string(nc, varid, name, 1, &p), what);
     return;
   }
   std::visit(
       [&](const auto &v) {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>)
-          write_text_attribute(w, owner, a.name, v, what);
-        else if constexpr (std::is_same_v<T, double>)
-          write_array_attribute(w, owner, a.name, Kind::f64, &v, 1, what);
-        else if constexpr (std::is_same_v<T, std::int64_t>)
-          write_array_attribute(w, owner, a.name, Kind::i64, &v, 1, what);
-        else if constexpr (std::is_same_v<T, Doubles>)
-          write_array_attribute(w, owner, a.name, Kind::f64, v.data(), v.size(), what);
-        else if constexpr (std::is_same_v<T, Int64s>)
-          write_array_attribute(w, owner, a.name, Kind::i64, v.data(), v.size(), what);
-        else if constexpr (std::is_same_v<T, Int8s>)
-          write_array_attribute(w, owner, a.name, Kind::i8, v.data(), v.size(), what);
+        if constexpr (std::is_same_v<T, std::string>) {
+          put_text_attribute(w, nc, varid, a.name, v, what);
+        } else if constexpr (std::is_same_v<T, double>) {
+          w.check(nc_put_att_double(nc, varid, name, NC_DOUBLE, 1, &v), what);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          const long long value = v;
+          w.check(nc_put_att_longlong(nc, varid, name, NC_INT64, 1, &value), what);
+        } else if constexpr (std::is_same_v<T, Doubles>) {
+          w.check(nc_put_att_double(nc, varid, name, NC_DOUBLE, v.size(), v.data()), what);
+        } else if constexpr (std::is_same_v<T, Int64s>) {
+          const auto values = to_long_long(v);
+          w.check(nc_put_att_longlong(nc, varid, name, NC_INT64, values.size(), values.data()),
+                  what);
+        } else if constexpr (std::is_same_v<T, Int8s>) {
+          w.check(nc_put_att_schar(nc, varid, name, NC_BYTE, v.size(), v.data()), what);
+        }
       },
       a.value);
 }
 
-// netCDF-C's hidden int attributes: `_Netcdf4Dimid` (scalar) and `_Netcdf4Coordinates` (array).
-void write_int_attribute(const Writer &w, hid_t owner, const char *name,
-                         const std::vector<int> &values, bool scalar) {
-  const hsize_t dims[1] = {values.size()};
-  Handle space = w.check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, nullptr),
-                         H5Sclose, "cannot create a dataspace");
-  Handle attr = w.check(
-      H5Acreate2(owner, name, H5T_NATIVE_INT, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-      std::string("cannot create attribute ") + name);
-  w.check(H5Awrite(attr.get(), H5T_NATIVE_INT, values.data()),
-          std::string("cannot write attribute ") + name);
-}
+// Defines variable `name` over `dims` (ids) with its storage, fill and attributes; returns its id.
+int define_variable(const Writer &w, int nc, const std::string &name, Kind kind,
+                    const std::vector<int> &dims, const std::vector<std::size_t> &shape,
+                    const std::vector<Attribute> &attributes, const std::string &where) {
+  int varid = -1;
+  w.check(nc_def_var(nc, name.c_str(), nc_type_of(kind), static_cast<int>(dims.size()),
+                     dims.data(), &varid),
+          "cannot define " + where);
 
-// Creation properties of a dataset: attribute order, no time stamps (files of the same data are
-// equal), chunks of at most chunk_max_bytes above contiguous_max_entries entries, and the fill
-// value from _FillValue.
-Handle dataset_properties(const Writer &w, const std::vector<hsize_t> &shape, Kind kind,
-                          const std::vector<Attribute> &attributes, const std::string &where) {
-  Handle dcpl = w.check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
-                        "cannot create the properties of " + where);
-  w.check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-          "cannot set the attribute order of " + where);
-  w.check(H5Pset_obj_track_times(dcpl.get(), 0), "cannot set the properties of " + where);
-
+  // Storage: contiguous, or chunks of at most chunk_max_bytes above contiguous_max_entries
+  // entries (whole trailing axes first, then as many rows of the next as fit). Scalars keep
+  // netCDF-C's (contiguous), and so does a variable over an unlimited (size 0) dimension, which
+  // HDF5 can only chunk.
   std::size_t entries = 1;
-  for (hsize_t n : shape) entries *= n;
-  if (entries > contiguous_max_entries) {
-    // Whole trailing axes first, then as many rows of the next as fit.
+  for (std::size_t n : shape) entries *= n;
+  if (!shape.empty() && entries > contiguous_max_entries) {
     const std::size_t element = kind == Kind::f64 || kind == Kind::i64 ? 8
                                 : kind == Kind::i8                     ? 1
-                                                                       : sizeof(hvl_t);
+                                                                       : string_entry_bytes;
     std::size_t budget = chunk_max_bytes / element;
-    std::vector<hsize_t> chunk(shape.size());
+    std::vector<std::size_t> chunk(shape.size());
     for (std::size_t d = shape.size(); d-- > 0;) {
-      chunk[d] = std::max<hsize_t>(1, std::min<hsize_t>(shape[d], budget));
+      chunk[d] = std::max<std::size_t>(1, std::min(shape[d], budget));
       budget = std::max<std::size_t>(1, budget / chunk[d]);
     }
-    w.check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+    w.check(nc_def_var_chunking(nc, varid, NC_CHUNKED, chunk.data()),
             "cannot set the chunks of " + where);
-  } else {
-    w.check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), "cannot set the layout of " + where);
+  } else if (!shape.empty() && entries > 0) {
+    w.check(nc_def_var_chunking(nc, varid, NC_CONTIGUOUS, nullptr),
+            "cannot make " + where + " contiguous");
   }
 
-  for (const Attribute &a : attributes) {
-    if (a.name != "_FillValue") continue;
-    Handle mtype = memory_type(w, kind);
-    const std::string what = "cannot set the fill value of " + where;
-    std::visit(
-        [&](const auto &v) {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::string>) {
-            const char *p = v.c_str();
-            w.check(H5Pset_fill_value(dcpl.get(), mtype.get(), &p), what);
-          } else if constexpr (std::is_same_v<T, Doubles> || std::is_same_v<T, Int64s> ||
-                               std::is_same_v<T, Int8s>) {
-            w.check(H5Pset_fill_value(dcpl.get(), mtype.get(), v.data()), what);
-          }
-        },
-        a.value);
-  }
-  return dcpl;
+  // No fill where there is no _FillValue: every value is written. netCDF-C refuses NC_NOFILL for
+  // NC_STRING (NC_EINVAL), whose fill is then its default, the empty string.
+  const bool has_fill = std::any_of(attributes.begin(), attributes.end(),
+                                    [](const Attribute &a) { return a.name == "_FillValue"; });
+  if (!has_fill && kind != Kind::string)
+    w.check(nc_def_var_fill(nc, varid, NC_NOFILL, nullptr), "cannot set the fill of " + where);
+
+  for (const Attribute &a : attributes) put_attribute(w, nc, varid, a, &kind, where);
+  return varid;
 }
 
-// Creates dataset `name` of `shape` and writes `data` into it (nothing when `data` is null).
-Handle write_dataset(const Writer &w, hid_t file, const std::string &name,
-                     const std::vector<hsize_t> &shape, Kind kind, const Data *data,
-                     const std::vector<Attribute> &attributes, const std::string &where) {
-  Handle space = w.check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
-                         H5Sclose, "cannot create the dataspace of " + where);
-  Handle dcpl = dataset_properties(w, shape, kind, attributes, where);
-  Handle ftype = file_type(w, kind);
-  Handle dataset = w.check(H5Dcreate2(file, name.c_str(), ftype.get(), space.get(), H5P_DEFAULT,
-                                      dcpl.get(), H5P_DEFAULT),
-                           H5Dclose, "cannot create " + where);
-  if (data && size_of(*data) > 0) {
-    Handle mtype = memory_type(w, kind);
-    const void *buffer = nullptr;
-    std::vector<const char *> pointers;
-    if (const auto *strings = std::get_if<Strings>(data)) {
-      for (const std::string &s : *strings) pointers.push_back(s.c_str());
-      buffer = pointers.data();
-    } else {
-      buffer = std::visit([](const auto &v) -> const void * { return v.data(); }, *data);
-    }
-    w.check(H5Dwrite(dataset.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer),
-            "cannot write the values of " + where);
-  }
-  return dataset;
+void put_values(const Writer &w, int nc, int varid, const Data &data, const std::string &where) {
+  if (size_of(data) == 0) return;
+  const std::string what = "cannot write the values of " + where;
+  std::visit(
+      [&](const auto &v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, Doubles>) {
+          w.check(nc_put_var_double(nc, varid, v.data()), what);
+        } else if constexpr (std::is_same_v<T, Int64s>) {
+          w.check(nc_put_var_longlong(nc, varid, to_long_long(v).data()), what);
+        } else if constexpr (std::is_same_v<T, Int8s>) {
+          w.check(nc_put_var_schar(nc, varid, v.data()), what);
+        } else {
+          std::vector<const char *> pointers;
+          pointers.reserve(v.size());
+          for (const std::string &s : v) pointers.push_back(s.c_str());
+          w.check(nc_put_var_string(nc, varid, pointers.data()), what);
+        }
+      },
+      data);
+}
+
+// Makes what is defined so far in the file: netCDF-C creates the HDF5 objects only now.
+void create_in_file(const Writer &w, int nc, const std::string &where) {
+  w.check(nc_enddef(nc), "cannot create " + where + " (nc_enddef)");
 }
 
 // Sets `created` once the file exists (so that only a file made here is removed on failure).
 void write_file(const Writer &w, const Dataset &data, const Plan &plan, bool &created) {
-  Handle fcpl = w.check(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "cannot create file properties");
-  w.check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-          "cannot set the link order");
-  w.check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-          "cannot set the attribute order");
-  w.check(H5Pset_obj_track_times(fcpl.get(), 0), "cannot turn off time stamps");
-  Handle fapl = w.check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create file properties");
-#if defined(H5_VERSION_GE) && \
-    ((H5_VERSION_GE(1, 10, 7) && !H5_VERSION_GE(1, 12, 0)) || H5_VERSION_GE(1, 12, 1))
-  // Lock where the file system can, and do not fail where it cannot (some parallel ones).
-  w.check(H5Pset_file_locking(fapl.get(), true, true), "cannot set file locking");
-#endif
-  Handle file = w.check(H5Fcreate(w.path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-                        H5Fclose, "cannot create the file");
-  created = true;
-  {
-    // Dimension scales first, in the order given (their creation order is their netCDF id).
-    std::vector<Handle> scales;
-    for (std::size_t i = 0; i < data.dimensions.size(); ++i) {
-      const Dimension &d = data.dimensions[i];
-      const std::string where = "dimension '" + d.name + "'";
-      const std::vector<hsize_t> shape = {d.size};
-      const auto &attributes = plan.dimension_attributes[i];
-      Handle scale;
-      std::string scale_name = d.name;
-      if (std::holds_alternative<std::monostate>(d.coordinate)) {
-        Handle dcpl = w.check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
-                              "cannot create the properties of " + where);
-        w.check(H5Pset_attr_creation_order(dcpl.get(),
-                                           H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-                "cannot set the attribute order of " + where);
-        w.check(H5Pset_obj_track_times(dcpl.get(), 0), "cannot set the properties of " + where);
-        Handle space = w.check(H5Screate_simple(1, shape.data(), nullptr), H5Sclose,
-                               "cannot create the dataspace of " + where);
-        scale = w.check(H5Dcreate2(file.get(), d.name.c_str(), H5T_IEEE_F32BE, space.get(),
-                                   H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                        H5Dclose, "cannot create " + where);
-        char padded[32];
-        std::snprintf(padded, sizeof padded, "%10d", static_cast<int>(d.size));
-        scale_name = std::string(dimension_without_variable) + padded;
-      } else {
-        const Data values = std::visit(
-            [](const auto &c) -> Data {
-              if constexpr (std::is_same_v<std::decay_t<decltype(c)>, std::monostate>)
-                return Doubles{};
-              else
-                return c;
-            },
-            d.coordinate);
-        scale = write_dataset(w, file.get(), d.name, shape, kind_of(values), &values, attributes,
-                              "coordinate '" + d.name + "'");
-        write_int_attribute(w, scale.get(), "_Netcdf4Coordinates", {static_cast<int>(i)}, false);
-      }
-      w.check(H5DSset_scale(scale.get(), scale_name.c_str()),
-              "cannot make " + where + " a dimension scale");
-      write_int_attribute(w, scale.get(), "_Netcdf4Dimid", {static_cast<int>(i)}, true);
-      const Kind kind = coordinate_kind(d);
-      for (const Attribute &a : attributes) write_attribute(w, scale.get(), a, &kind, where);
-      scales.push_back(std::move(scale));
-    }
+  File file(w, created);
+  const int nc = file.id();
 
-    // Variables in the order given, attached to their dimensions' scales.
-    for (std::size_t i = 0; i < data.variables.size(); ++i) {
-      const Variable &v = data.variables[i];
-      const std::string where = "variable '" + v.name + "'";
-      const auto &dims = plan.variable_dimensions[i];
-      std::vector<hsize_t> shape;
-      std::vector<int> ids;
-      for (std::size_t j : dims) {
-        shape.push_back(data.dimensions[j].size);
-        ids.push_back(static_cast<int>(j));
-      }
-      const auto &attributes = plan.variable_attributes[i];
-      Handle dataset = write_dataset(w, file.get(), v.name, shape, kind_of(v.data), &v.data,
-                                     attributes, where);
-      if (!ids.empty()) write_int_attribute(w, dataset.get(), "_Netcdf4Coordinates", ids, false);
-      for (std::size_t axis = 0; axis < dims.size(); ++axis)
-        w.check(H5DSattach_scale(dataset.get(), scales[dims[axis]].get(),
-                                 static_cast<unsigned>(axis)),
-                "cannot attach dimension '" + data.dimensions[dims[axis]].name + "' to " + where);
-      const Kind kind = kind_of(v.data);
-      for (const Attribute &a : attributes) write_attribute(w, dataset.get(), a, &kind, where);
-    }
-
-    for (const Attribute &a : data.attributes)
-      write_attribute(w, file.get(), a, nullptr, "the file");
+  // Dimensions in the order given (their ids), each with its coordinate variable.
+  std::vector<int> dimids;
+  for (std::size_t i = 0; i < data.dimensions.size(); ++i) {
+    const Dimension &d = data.dimensions[i];
+    const std::string where = "dimension '" + d.name + "'";
+    int dimid = -1;
+    // A size of 0 is NC_UNLIMITED.
+    w.check(nc_def_dim(nc, d.name.c_str(), d.size, &dimid), "cannot define " + where);
+    dimids.push_back(dimid);
+    int varid = -1;
+    const Data values = std::visit(
+        [](const auto &c) -> Data {
+          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, std::monostate>)
+            return Doubles{};
+          else
+            return c;
+        },
+        d.coordinate);
+    if (!std::holds_alternative<std::monostate>(d.coordinate))
+      varid = define_variable(w, nc, d.name, kind_of(values), {dimid}, {d.size},
+                              plan.dimension_attributes[i], "coordinate '" + d.name + "'");
+    create_in_file(w, nc, where);
+    if (varid >= 0) put_values(w, nc, varid, values, "coordinate '" + d.name + "'");
+    w.check(nc_redef(nc), "cannot define more after " + where + " (nc_redef)");
   }
-  if (!file.close()) w.fail("cannot close (flush) the file");
+
+  // Variables in the order given.
+  for (std::size_t i = 0; i < data.variables.size(); ++i) {
+    const Variable &v = data.variables[i];
+    const std::string where = "variable '" + v.name + "'";
+    std::vector<int> dims;
+    std::vector<std::size_t> shape;
+    for (std::size_t j : plan.variable_dimensions[i]) {
+      dims.push_back(dimids[j]);
+      shape.push_back(data.dimensions[j].size);
+    }
+    const int varid = define_variable(w, nc, v.name, kind_of(v.data), dims, shape,
+                                      plan.variable_attributes[i], where);
+    create_in_file(w, nc, where);
+    put_values(w, nc, varid, v.data, where);
+    w.check(nc_redef(nc), "cannot define more after " + where + " (nc_redef)");
+  }
+
+  for (const Attribute &a : data.attributes) put_attribute(w, nc, NC_GLOBAL, a, nullptr, "the file");
+  create_in_file(w, nc, "the attributes of the file");
+  file.close(w);
 }
 
 }  // namespace
@@ -662,12 +522,16 @@ void write_file(const Writer &w, const Dataset &data, const Plan &plan, bool &cr
 void write(const std::string &path, const Dataset &data) {
   const Writer w(path);
   const Plan plan = check(w, data);  // before the file is touched
-  QuietHdf5Errors quiet;
+  // HDF5 locks the files it writes and, by default, fails where the file system cannot lock
+  // (some parallel ones). As the HDF5 writer before this did through its file access properties
+  // (which netCDF-C does not expose): lock where possible, go on where not. HDF5 reads the
+  // variable at every file it creates; one set by the user is kept.
+  setenv("HDF5_USE_FILE_LOCKING", "BEST_EFFORT", /*overwrite=*/0);
   bool created = false;
   try {
     write_file(w, data, plan, created);
   } catch (const Error &) {
-    // All handles are closed by now; a partial file is of no use to anyone.
+    // The file is closed (or given up) by now; a partial file is of no use to anyone.
     if (created) std::remove(path.c_str());
     throw;
   }

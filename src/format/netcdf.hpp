@@ -1,8 +1,8 @@
 #pragma once
-// A data set written as an HDF5 file laid out as netCDF-4, so that netCDF tools, xarray
-// (engines netcdf4 and h5netcdf) and h5py all read it: every dimension is an HDF5 dimension
-// scale, a dimension with coordinates is a coordinate variable of the same name, variables are
-// attached to their dimensions' scales, and attributes use the netCDF types.
+// A data set written as a netCDF-4 file by netCDF-C (the library behind ncdump), so that netCDF
+// tools, xarray (engines netcdf4 and h5netcdf) and h5py all read it: a dimension with
+// coordinates is a coordinate variable of the same name, and attributes use the netCDF types.
+// Written serially, by the one process that calls write().
 //
 // The data set is described in memory and written in one call; the caller writes to a temporary
 // name and renames (see sweep/), so a file with the final name is always complete.
