@@ -3,6 +3,7 @@
 // every kind of mistake is refused with a message that says where and what.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -464,4 +465,32 @@ TEST_CASE("ranks_per_point and csv values", "[sweep_config]") {
                     "test.yaml:24:8: output.csv: expected true or false, got 'yes'");
   CHECK_THROWS_WITH(parse(with_line(sweep_yaml, "  csv:", "  csv:")),
                     "test.yaml:24:3: output.csv: expected true or false, got nothing (null)");
+}
+
+TEST_CASE("the axis table is consistent with itself and with the system keys", "[sweep_config][axes]") {
+  std::vector<std::string> system_keys;
+  visit_fields(SystemParameters{}, [&](const char *key, const auto &) { system_keys.emplace_back(key); });
+  for (const AxisInfo &a : axis_table()) {
+    INFO(a.name);
+    // A key an axis replaces is one it varies; every key named is a system key.
+    for (auto key : a.replaces)
+      CHECK(std::find(a.varies.begin(), a.varies.end(), key) != a.varies.end());
+    for (auto key : a.varies)
+      CHECK(std::find(system_keys.begin(), system_keys.end(), std::string(key)) != system_keys.end());
+    // Conflicts go both ways.
+    if (!a.conflicts_with.empty()) CHECK(axis_info(a.conflicts_with).conflicts_with == a.name);
+    // Value axes change a point through apply; structural ones by re-reading the system section.
+    CHECK((a.apply == nullptr) == a.structural);
+    CHECK((a.kind == AxisKind::number) == !a.structural);
+    CHECK(std::string(a.long_name).size() > 0);
+    CHECK(std::string(a.plot_label).size() > 0);
+  }
+  // T_ratio multiplies the swept T_c: T_c comes first in the table, whose order the grid follows.
+  const auto position = [](const char *name) { return &axis_info(name) - axis_table().data(); };
+  CHECK(position("T_c") < position("T_ratio"));
+  SystemParameters p;
+  axis_info("T_c").apply(p, 0.5);
+  axis_info("T_ratio").apply(p, 3);
+  CHECK(p.T_h == 1.5);
+  CHECK_THROWS_AS(axis_info("T_cold"), std::invalid_argument);
 }

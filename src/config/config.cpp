@@ -21,8 +21,12 @@ namespace {
 // The keys each level accepts. The top-level set is one constant so that a sweep config, which
 // adds its own sections, can extend it in one place.
 const std::vector<std::string> top_level_keys = {"system", "solver", "sweep", "output"};
-const std::vector<std::string> system_keys = {"N",   "bath", "coupling", "omega_c", "omega_h",
-                                              "T_h", "T_c",  "g_h",      "g_c",     "Omega"};
+// The system section's keys are the fields of SystemParameters (model/parameters.hpp).
+const std::vector<std::string> system_keys = [] {
+  std::vector<std::string> keys;
+  visit_fields(SystemParameters{}, [&](const char *key, const auto &) { keys.emplace_back(key); });
+  return keys;
+}();
 const std::vector<std::string> solver_keys = {"method", "space"};
 const std::vector<std::string> sweep_keys = {"axes", "ranks_per_point"};
 const std::vector<std::string> range_keys = {"start", "stop", "num", "log"};
