@@ -1,6 +1,12 @@
-"""The command line of nessmap-plot: one entry, KIND chooses the picture."""
+"""The command line of nessmap-plot: one entry, KIND chooses the picture.
+
+main() is the console script `nessmap-plot` of an installed package, and what
+`python3 -m nessmap_analysis` (so analysis/nessmap-plot in the checkout) runs.
+"""
 import argparse
 import sys
+
+import matplotlib
 
 from .common import AnalysisError, open_sweep
 
@@ -65,8 +71,11 @@ def parser():
     return p
 
 
-def main(argv):
+def main(argv=None):
+    """Runs the command line `argv` (default: the process's arguments); returns the exit status, 0 or
+    2 for a problem with the input (argparse exits with 2 itself)."""
     args = parser().parse_args(argv)
+    matplotlib.use("Agg")  # pictures go to files: no display (a cluster node has none)
     try:
         ds = open_sweep(args.file)
         if args.kind in ("regime", "map", "lines"):

@@ -1,5 +1,6 @@
-"""What every kind of picture shares: opening a sweep file, selecting along its axes, the names,
-symbols and units of axes and variables, the regime colours, and derived quantities.
+"""What every kind of picture shares: opening a sweep file, selecting along its axes, the labels of
+axes (from the file) and variables, the status and regime codes (from the file), the regime colours,
+and derived quantities.
 
 Every user-facing problem raises AnalysisError with a message that names the file, the axis or the
 variable and what would be valid; the command line prints it and exits with status 2.
@@ -7,11 +8,8 @@ variable and what would be valid; the command line prints it and exits with stat
 import math
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no display on a cluster node
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
+import numpy as np
+import xarray as xr
 
 
 class AnalysisError(Exception):
@@ -20,19 +18,9 @@ class AnalysisError(Exception):
 
 # ---- names, symbols, units (the physics' own words, as in physics.md and the YAML) ----------
 
-AXIS_LABELS = {
-    "omega_ratio": r"$\omega_h/\omega_c$",
-    "T_ratio": r"$T_h/T_c$",
-    "T_h": r"$T_h$ [$\omega_c$]",
-    "T_c": r"$T_c$ [$\omega_c$]",
-    "Omega": r"$\Omega$ [$\omega_c$]",
-    "Omega_scale": r"$\Omega/\Omega_0$",
-    "g": r"$g$ [$\sqrt{\omega_c}$]",
-    "g_scale": r"$g/g_0$",
-    "N": r"$N$ (qubits per ensemble)",
-    "bath": "bath",
-    "coupling": "coupling",
-}
+# Symbols of the values that are not axes of the file, so have no coordinate with a plot_label:
+# system values kept as global attributes (N, T_h, T_c) and T_h/T_c computed from them.
+VALUE_SYMBOLS = {"N": r"$N$", "T_h": r"$T_h$", "T_c": r"$T_c$", "T_ratio": r"$T_h/T_c$"}
 
 # Variables of the file and derived ones: (symbol, units). Units with hbar = k_B = 1, energies in
 # units of omega_c; a current is an energy per time, omega_c^2.
@@ -68,9 +56,8 @@ VARIABLE_LABELS = {
 SIGNED = {"W", "W_loc", "W_nonloc", "Q_h", "Q_c", "Q_h_loc", "Q_h_nonloc", "Q_c_loc", "Q_c_nonloc",
           "Q_nonloc", "C_loc", "C_nonloc", "C_nonloc_factorized", "excitation_current"}
 
-# The regimes in the order of the file's flag_values, with one colour each (colour-blind safe,
-# Okabe-Ito) and the paper's letters.
-REGIMES = ["none", "engine", "refrigerator", "accelerator", "heater"]
+# One colour per regime name of the file's flag_meanings (colour-blind safe, Okabe-Ito), and the
+# paper's letters.
 REGIME_COLORS = {
     "not_available": "#ffffff",  # failed or not computed
     "none": "#bbbbbb",
@@ -84,13 +71,21 @@ REGIME_LETTERS = {"engine": "E", "refrigerator": "R", "accelerator": "A", "heate
 BATH_ORDER = ["common", "cascaded", "independent"]
 COUPLING_ORDER = ["all_to_all", "pairwise"]
 COUPLING_NAMES = {"all_to_all": "type 1", "pairwise": "type 2"}
-BATH_STYLES = {"common": "-", "cascaded": "--", "independent": ":"}
 BATH_COLORS = {"common": "#0072b2", "cascaded": "#d55e00", "independent": "#009e73"}
-COUPLING_MARKERS = {"all_to_all": None, "pairwise": None}
 
 
-def axis_label(name):
-    return AXIS_LABELS.get(name, name)
+def axis_label(ds, name):
+    """An axis's label from the file: its coordinate's plot_label (a matplotlib label such as
+    '$T_h$ [$\\omega_c$]'), else its long_name, else the name."""
+    attrs = ds[name].attrs if name in ds.coords else {}
+    return attrs.get("plot_label") or attrs.get("long_name") or name
+
+
+def axis_symbol(ds, name):
+    """The label without units, for titles: '$T_h$' (VALUE_SYMBOLS for a value that is no axis)."""
+    if name not in ds.coords:
+        return VALUE_SYMBOLS.get(name, name)
+    return axis_label(ds, name).split(" [")[0].split(" (")[0]
 
 
 def variable_label(name, ds=None):
@@ -122,6 +117,11 @@ def open_sweep(path):
         raise AnalysisError(f"{path}: cannot be read as a netCDF/HDF5 sweep file ({e})") from None
     if "status" not in ds or "regime" not in ds:
         raise AnalysisError(f"{path}: not a nessmap sweep file (no 'status' and 'regime' variables)")
+    for var, meaning in (("status", "ok"), ("regime", "not_available")):
+        a = ds[var].attrs
+        if "flag_values" not in a or "flag_meanings" not in a or meaning not in a["flag_meanings"].split():
+            raise AnalysisError(f"{path}: not a nessmap sweep file (the '{var}' variable has no flag_values "
+                                f"and flag_meanings with '{meaning}')")
     ds.attrs["source_path"] = path
     return ds
 
@@ -131,10 +131,35 @@ def axes_of(ds):
     return list(ds["status"].dims)
 
 
-def regime_names(ds):
-    """{flag value: regime name} from the file's attributes."""
-    a = ds["regime"].attrs
+def flag_names(ds, var):
+    """{flag value: meaning} of `var` (status or regime) from its flag_values and flag_meanings."""
+    a = ds[var].attrs
     return dict(zip([int(v) for v in np.atleast_1d(a["flag_values"])], a["flag_meanings"].split()))
+
+
+def regime_names(ds):
+    """{code: regime name} from the file: not_available, none, engine, refrigerator, ..."""
+    return flag_names(ds, "regime")
+
+
+def status_names(ds):
+    """{code: status name} from the file: ok, failed, not_computed."""
+    return flag_names(ds, "status")
+
+
+def code_of(names, meaning):
+    """The code of `meaning` in {code: name} (regime_names or status_names)."""
+    return {m: v for v, m in names.items()}[meaning]
+
+
+def solved(ds):
+    """True where the point's status is ok (open_sweep has checked that the file has that flag)."""
+    return ds["status"] == code_of(status_names(ds), "ok")
+
+
+def regime_where_solved(ds):
+    """The regime codes, with the code of not_available where the status is not ok."""
+    return ds["regime"].where(solved(ds), code_of(regime_names(ds), "not_available"))
 
 
 def fixed_value(ds, name):
@@ -207,16 +232,6 @@ def select(ds, sel, keep, kind):
     return out.isel({a: 0 for a in drop if a in out.dims}) if drop else out
 
 
-def describe_selection(ds, sel):
-    """'bath = common, T_h/T_c = 2' for titles: the selection and the fixed values of interest."""
-    parts = []
-    for k, v in sel.items():
-        label = {"omega_ratio": r"$\omega_h/\omega_c$", "T_ratio": r"$T_h/T_c$", "T_h": r"$T_h$",
-                 "T_c": r"$T_c$", "Omega": r"$\Omega$"}.get(k, k)
-        parts.append(f"{label} = {v if isinstance(v, str) else f'{v:g}'}")
-    return ", ".join(parts)
-
-
 # ---- derived quantities -------------------------------------------------------------------------
 
 DERIVED = {"power", "efficiency_over_carnot", "cooling_power", "cop", "Q_nonloc"}
@@ -227,15 +242,13 @@ def variable(ds, name):
     power = -W in the engine regime; efficiency_over_carnot = efficiency/eta_carnot; cooling_power =
     Q_c in the refrigerator regime; cop = COP_R or COP_A in their regimes; Q_nonloc = Q_h_nonloc +
     Q_c_nonloc."""
-    ok = ds["status"] == 0
-    names = regime_names(ds)
-    code = {v: k for k, v in names.items()}
+    ok = solved(ds)
     if name == "power":
-        return (-ds["W"]).where(ok & (ds["regime"] == code["engine"]))
+        return (-ds["W"]).where(ok & (ds["regime"] == code_of(regime_names(ds), "engine")))
     if name == "efficiency_over_carnot":
         return (ds["efficiency"] / ds["eta_carnot"]).where(ok)
     if name == "cooling_power":
-        return ds["Q_c"].where(ok & (ds["regime"] == code["refrigerator"]))
+        return ds["Q_c"].where(ok & (ds["regime"] == code_of(regime_names(ds), "refrigerator")))
     if name == "cop":
         return ds["cop_refrigerator"].fillna(ds["cop_accelerator"]).where(ok)
     if name == "Q_nonloc":

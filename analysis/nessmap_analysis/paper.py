@@ -25,8 +25,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .common import (AnalysisError, BATH_COLORS, REGIME_COLORS, REGIME_LETTERS, VARIABLE_LABELS,
-                     axis_label, carnot_ratio, output_path, regime_names,
-                     scenario_label, scenario_selection, scenarios, variable)
+                     axis_label, axis_symbol, carnot_ratio, code_of, output_path, regime_names,
+                     regime_where_solved, scenario_label, scenario_selection, scenarios, solved, variable)
 from .summary import interpolated_maximum, interpolate_at
 
 # Line style per coupling (colour is per bath): type 1 solid, type 2 dashed.
@@ -51,19 +51,15 @@ def scaled_label(name, k):
     return f"{symbol} [{inside}]" if inside else symbol
 
 
-SYMBOLS = {"T_ratio": r"$T_h/T_c$", "T_h": r"$T_h$", "T_c": r"$T_c$", "N": r"$N$", "Omega": r"$\Omega$",
-           "Omega_scale": r"$\Omega/\Omega_0$", "g": r"$g$", "g_scale": r"$g/g_0$", "omega_ratio": r"$\omega_h/\omega_c$"}
-
-
 def parameter_text(ds, fixed, note, skip=()):
     """'$N$ = 2, $T_h/T_c$ = 2 (default)' or '$N$ = 2, $T_h$ = 2, $T_c$ = 1' for a title: the fixed
     coordinates, and the temperatures from the file's attributes when no axis sets them."""
     def value(v):
         return f"{v:g}" if isinstance(v, float) else str(v)
-    parts = [f"{SYMBOLS.get(k, k)} = {value(v)}" + (" (the paper's, by default)" if note and k == "T_ratio" else "")
+    parts = [f"{axis_symbol(ds, k)} = {value(v)}" + (" (the paper's, by default)" if note and k == "T_ratio" else "")
              for k, v in fixed.items() if k not in skip]
     if "T_ratio" not in fixed:
-        parts += [f"{SYMBOLS[t]} = {float(np.atleast_1d(ds.attrs[t])[0]):g}" for t in ("T_h", "T_c")
+        parts += [f"{axis_symbol(ds, t)} = {float(np.atleast_1d(ds.attrs[t])[0]):g}" for t in ("T_h", "T_c")
                   if t in ds.attrs and t not in fixed]
     return ", ".join(parts)
 
@@ -146,7 +142,7 @@ def fig2(ds, args):
             ax.set_ylim(lo, hi + 0.08 * (hi - lo))  # room for the panel letter
             panel_letter(ax, letter)
         for ax in axes[1]:
-            ax.set_xlabel(axis_label("omega_ratio"))
+            ax.set_xlabel(axis_label(ds, "omega_ratio"))
         handles = [Line2D([], [], color=BATH_COLORS[b], lw=1.7, label=f"{b} bath") for b in ("common", "cascaded")]
         handles += [Line2D([], [], color=BATH_COLORS[b], lw=1.4, ls=(0, (4, 2.5)),
                            label=f"{b}: " + r"$C_{\rm nonloc}$ factorized, $\langle\sigma^z X\rangle \to "
@@ -162,11 +158,11 @@ def fig2(ds, args):
 # ---- Fig. 3 --------------------------------------------------------------------------------------
 
 def regime_bands(x, regimes, names):
-    """[(name, x_from, x_to)] where every row of `regimes` (one per scenario, -1 where a point did not
-    solve) holds the same machine regime; a band reaches halfway to the neighbouring grid points
-    (and to the ends of the grid)."""
+    """[(name, x_from, x_to)] where every row of `regimes` (one per scenario, not_available where a
+    point did not solve) holds the same machine regime; a band reaches halfway to the neighbouring
+    grid points (and to the ends of the grid)."""
     agree = np.all(regimes == regimes[0], axis=0)
-    code = np.where(agree, regimes[0], -1)
+    code = np.where(agree, regimes[0], code_of(names, "not_available"))
     edges = np.concatenate([[x[0]], (x[1:] + x[:-1]) / 2, [x[-1]]])
     bands, start = [], 0
     for i in range(1, len(x) + 1):
@@ -195,7 +191,7 @@ def fig3(ds, args):
     cases = scenarios(data)
     curves = {v: [only_ok(one, v) for _, one in cases] for v in ("W", "Q_h", "Q_c")}
     k = exponent(*[c for v in curves.values() for c in v])
-    regimes = np.array([np.where(one["status"].values == 0, one["regime"].values, -1) for _, one in cases])
+    regimes = np.array([regime_where_solved(one).values for _, one in cases])
     bands = regime_bands(x, regimes, names)
     with plt.rc_context(FONT):
         fig, axes = plt.subplots(3, 1, figsize=(8, 10), sharex=True, constrained_layout=True)
@@ -210,7 +206,7 @@ def fig3(ds, args):
             ax.set_ylim(lo, hi + 0.14 * (hi - lo))  # headroom for the regime letters
             shade_regimes(ax, bands)
             panel_letter(ax, letter)
-        axes[-1].set_xlabel(axis_label("omega_ratio"))
+        axes[-1].set_xlabel(axis_label(ds, "omega_ratio"))
         handles = []
         for coords, _ in cases:
             bath, coupling = bath_coupling(coords, fixed)
@@ -234,9 +230,7 @@ def closing_points(one, x, power):
     engine's power vanishes (omega_h = omega_c, eta = 0, and the Carnot point), so drawing them closes
     the curve down to the axis. Their efficiency is 1 - omega_c/omega_h (physics.md), as the file's
     efficiency is defined in the engine regime only."""
-    names = regime_names(one)
-    none = [c for c, n in names.items() if n == "none"]
-    is_none = (one["status"].values == 0) & np.isin(one["regime"].values, none)
+    is_none = solved(one).values & (one["regime"].values == code_of(regime_names(one), "none"))
     engine = np.isfinite(power)
     near = np.zeros_like(engine)
     near[1:] |= engine[:-1]
@@ -263,7 +257,7 @@ def fig4(ds, args):
         handles, drawn = [], []
         for (coords, one), p in zip(cases, power):
             bath, coupling = bath_coupling(coords, fixed)
-            eta = one["efficiency"].where(one["status"] == 0).values.astype(float)
+            eta = one["efficiency"].where(solved(one)).values.astype(float)
             eta = np.where(np.isfinite(p), eta, np.nan)
             drawn.append(eta)
             s = style(bath, coupling)

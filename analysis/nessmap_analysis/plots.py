@@ -11,17 +11,16 @@ import json
 import math
 import os
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from . import common as C
 from .common import AnalysisError
-
-import matplotlib.pyplot as plt  # noqa: E402  (common selects the Agg backend first)
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm, Normalize  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 CATEGORICAL = {"bath", "coupling", "N"}
 DEFAULT_X, DEFAULT_Y = "omega_ratio", "T_ratio"
@@ -88,6 +87,7 @@ class PlotAxis:
 
     def __init__(self, ds, name):
         self.name = name
+        self.label = C.axis_label(ds, name)
         values = ds[name].values
         self.categorical = _is_categorical(ds, name)
         self.values = values
@@ -103,9 +103,8 @@ class PlotAxis:
         self.lim = (float(self.edges[0]), float(self.edges[-1]))
 
     def setup(self, ax, which):
-        label = C.axis_label(self.name)
         if which == "x":
-            ax.set_xlabel(label)
+            ax.set_xlabel(self.label)
             ax.set_xlim(*self.lim)
             if self.log:
                 ax.set_xscale("log")
@@ -113,7 +112,7 @@ class PlotAxis:
             if self.categorical:
                 ax.set_xticks(self.positions, [_tick_label(self.name, v) for v in self.values])
         else:
-            ax.set_ylabel(label)
+            ax.set_ylabel(self.label)
             ax.set_ylim(*self.lim)
             if self.log:
                 ax.set_yscale("log")
@@ -189,11 +188,6 @@ def _temperature_ratio(ds, sel, plot_axes):
     return th / tc if th is not None and tc not in (None, 0.0) else None
 
 
-def _symbol(axis):
-    """The axis symbol without units, for titles: '$T_h/T_c$'."""
-    return C.axis_label(axis).split(" [")[0].split(" (")[0]
-
-
 def _title(ds, sel, plot_axes, head):
     single = {a: _scalar(ds[a].values[0]) for a in C.axes_of(ds)
               if a not in plot_axes and a not in sel and ds.sizes[a] == 1}
@@ -205,11 +199,11 @@ def _title(ds, sel, plot_axes, head):
         parts.append(f"{sel['bath']} bath")
     elif "coupling" in sel:
         parts.append(f"{C.COUPLING_NAMES.get(sel['coupling'], sel['coupling'])} ({sel['coupling']})")
-    parts += [f"{_symbol(k)} = {_fmt(v)}" for k, v in sel.items() if k not in ("bath", "coupling")]
+    parts += [f"{C.axis_symbol(ds, k)} = {_fmt(v)}" for k, v in sel.items() if k not in ("bath", "coupling")]
     if not any(a in sel or a in plot_axes for a in ("T_ratio", "T_h", "T_c")):
         r = _temperature_ratio(ds, sel, plot_axes)
         if r is not None:
-            parts.append(f"{_symbol('T_ratio')} = {r:g}")
+            parts.append(f"{C.axis_symbol(ds, 'T_ratio')} = {r:g}")
     if "N" not in sel and "N" not in plot_axes and C.fixed_value(ds, "N") is not None:
         parts.append(f"N = {int(C.fixed_value(ds, 'N'))}")
     text = ", ".join(parts)
@@ -312,11 +306,8 @@ def _save(fig, ds, args, kind, suffix, metadata_ax=None):
 
 
 def _regime_codes(sub, x, y):
-    """The regime field as integers (y, x), -1 where the point did not solve."""
-    r = sub["regime"].transpose(y, x).values.astype(int)
-    st = sub["status"].transpose(y, x).values
-    r[st != 0] = -1
-    return r
+    """The regime field as integers (y, x), not_available where the point did not solve."""
+    return C.regime_where_solved(sub).transpose(y, x).values.astype(int)
 
 
 # ---- regime map ---------------------------------------------------------------------------------
@@ -342,7 +333,6 @@ def regime(ds, args):
     X, Y = PlotAxis(sub, x), PlotAxis(sub, y)
     codes = _regime_codes(sub, x, y)
     names = C.regime_names(ds)
-    names.setdefault(-1, "not_available")
     unknown = sorted(set(np.unique(codes).tolist()) - set(names))
     if unknown:
         raise AnalysisError(f"{ds.attrs.get('source_path')}: regime codes {unknown} are not in the file's flag_values")
@@ -430,7 +420,7 @@ def performance_map(ds, args):
         if line is not None:
             handles.append(line)
         if not finite.all():
-            solved = (sub["status"].transpose(y, x).values == 0)
+            solved = C.solved(sub).transpose(y, x).values
             why = []
             if (~finite & solved).any():
                 why.append(UNDEFINED_WHERE.get(var, "undefined"))

@@ -14,7 +14,8 @@ import sys
 
 import numpy as np
 
-from .common import carnot_ratio, regime_names, scenario_label, scenario_selection, scenarios, variable
+from .common import (carnot_ratio, regime_names, regime_where_solved, scenario_label, scenario_selection,
+                     scenarios, solved, variable)
 
 # Regimes left out of the intervals: 'none' (no machine: W = 0 at omega_ratio = 1, and at the
 # Carnot point omega_ratio = T_h/T_c) and points that did not solve. They are gaps between intervals.
@@ -114,10 +115,9 @@ def regime_intervals(x, regime, names):
 def analyse(one, names):
     """The numbers of one scenario (data along omega_ratio alone, sorted), as a dict of the JSON keys."""
     x = one["omega_ratio"].values.astype(float)
-    ok = one["status"].values == 0
-    regime = np.where(ok, one["regime"].values, -1)
+    regime = regime_where_solved(one).values
     power = variable(one, "power").values.astype(float)
-    efficiency = one["efficiency"].where(one["status"] == 0).values.astype(float)
+    efficiency = one["efficiency"].where(solved(one)).values.astype(float)
     cooling = variable(one, "cooling_power").values.astype(float)
     w_nonloc = variable(one, "W_nonloc").values.astype(float)
 
