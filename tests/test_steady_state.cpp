@@ -2,6 +2,7 @@
 // invariants over random points, and agreement of the two spaces and the two solvers.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "fixtures.hpp"
@@ -330,4 +331,52 @@ TEST_CASE("Identical qubits under a common bath: the non-unique steady state is 
   REQUIRE(r.ok());
   CHECK_THAT(r.steady_state.solver, Catch::Contains("after ksp gmres"));
   check_currents_equal(r.observables->currents, solve_ok(ksp, q).currents, 1e-12);
+}
+
+TEST_CASE("The null-space probe counts physics.md's steady-state dimensions", "[steady][null_space]") {
+  // physics.md, "Master equation": with identical couplings under a common bath (omega_h = 1.5,
+  // T_h = 2, T_c = 1, g = 0.5, Omega = 0.1) L's null space has dimension 4 at N = 2 type 1 and 2 at
+  // N = 2 type 2; with the paper's non-uniform g, or a cascaded bath, it is 1.
+  const auto dimension = [](const SystemParameters &p, int k) {
+    SteadyStateSolver solver(PETSC_COMM_SELF, p.N, SolverConfig{Method::eps, Space::balanced});
+    const MasterEquation me = build_master_equation(p);
+    REQUIRE(solver.solve(me).converged);
+    const auto lambda = solver.eigenvalues_nearest_zero(me, k);
+    REQUIRE(lambda.size() == static_cast<std::size_t>(k));
+    const double zero = null_eigenvalue_tolerance * solver.liouvillian_norm();
+    INFO("zero level " << zero << ", |lambda_" << k << "| = " << lambda.back());
+    CHECK(lambda.back() > 1e3 * zero);  // the next eigenvalue is far from roundoff
+    return std::count_if(lambda.begin(), lambda.end(), [&](double l) { return l <= zero; });
+  };
+  for (auto [coupling, expected] : {std::pair{Coupling::all_to_all, 4}, std::pair{Coupling::pairwise, 2}}) {
+    SystemParameters p = paper_point(Bath::common, coupling, 1.5);
+    p.g_h = {0.5, 0.5};
+    p.g_c = {0.5, 0.5};
+    INFO(to_string(coupling));
+    CHECK(dimension(p, expected + 1) == expected);
+    p.bath = Bath::cascaded;
+    CHECK(dimension(p, 2) == 1);
+    p = paper_point(Bath::common, coupling, 1.5);
+    CHECK(dimension(p, 2) == 1);
+  }
+}
+
+TEST_CASE("An eigenvector away from 0 is reported as not Hermitian with the measured gap, not as not unique",
+          "[steady][null_space]") {
+  // N = 1 has no dark state; -eps_target -0.55 makes EPS return another eigenvector of L.
+  SystemParameters p = paper_point(Bath::independent, Coupling::pairwise, 1.5);
+  p.N = 1;
+  p.g_h = {0.5};
+  p.g_c = {0.5};
+  p.Omega = {{0.1}};
+  REQUIRE(PetscOptionsSetValue(nullptr, "-eps_target", "-0.55") == 0);
+  PointResult r;
+  {
+    auto ev = evaluator(Method::eps, Space::balanced);
+    r = ev.evaluate(p);
+  }
+  REQUIRE(PetscOptionsClearValue(nullptr, "-eps_target") == 0);
+  INFO(r.reason);
+  CHECK(r.failure == Failure::not_hermitian);
+  CHECK_THAT(r.reason, Catch::Contains("|lambda_2| = 0.") && !Catch::Contains("not unique"));
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace nessmap {
 
@@ -44,24 +45,31 @@ PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
   ss.rho.reset();
   const auto &o = *r.observables;
   const auto &c = o.currents;
-  char detail[160];
+  char detail[320];
   if (!std::isfinite(c.W) || !std::isfinite(c.Q_h) || !std::isfinite(c.Q_c)) {
     std::snprintf(detail, sizeof detail, "the currents W = %g, Q_h = %g, Q_c = %g", c.W, c.Q_h, c.Q_c);
     return fail(Failure::not_finite, detail);
   }
   if (o.hermiticity_error > hermiticity_tolerance) {
-    // L maps Hermitian matrices to Hermitian ones, so rho^dagger is steady whenever rho is: a
-    // steady rho that differs from rho^dagger proves a second steady state (both have unit trace).
+    // A unique steady state is Hermitian (L maps Hermitian matrices to Hermitian ones). Whether
+    // this one is not unique is measured: L's two eigenvalues nearest 0.
     const double scale = solver_->liouvillian_norm();
-    if (ss.residual_norm <= steady_residual_tolerance * scale) {
+    const auto lambda = solver_->eigenvalues_nearest_zero(me, 2);
+    const double zero = null_eigenvalue_tolerance * scale;
+    if (lambda.size() == 2 && lambda[1] <= zero) {
       std::snprintf(detail, sizeof detail,
-                    "rho and rho^dagger are both steady (||L rho|| = %.2g, ||L||_1 = %.3g) and differ "
-                    "by up to %.3g, so L's null space has dimension >= 2",
-                    ss.residual_norm, scale, o.hermiticity_error);
+                    "L has two eigenvalues within %.0e ||L||_1 = %.2g of 0 (|lambda_1| = %.2g, "
+                    "|lambda_2| = %.2g), so its null space has dimension >= 2",
+                    null_eigenvalue_tolerance, zero, lambda[0], lambda[1]);
       return fail(Failure::not_unique, detail);
     }
-    std::snprintf(detail, sizeof detail, "max |rho_mn - conj(rho_nm)| = %.3g, above the tolerance %.0e",
-                  o.hermiticity_error, hermiticity_tolerance);
+    const double gap = lambda.size() == 2 ? lambda[1] : 0.0;
+    std::snprintf(detail, sizeof detail,
+                  "max |rho_mn - conj(rho_nm)| = %.3g, above the tolerance %.0e; L's second "
+                  "eigenvalue nearest 0 has |lambda_2| = %.2g, so ||L rho|| = %.2g bounds the error "
+                  "of rho by about %.2g",
+                  o.hermiticity_error, hermiticity_tolerance, gap, ss.residual_norm,
+                  gap > 0 ? ss.residual_norm / gap : std::numeric_limits<double>::infinity());
     return fail(Failure::not_hermitian, detail);
   }
   if (o.min_eigenvalue < -negative_eigenvalue_tolerance) {

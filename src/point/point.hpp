@@ -25,9 +25,9 @@ struct PointResult {
 inline constexpr double negative_eigenvalue_tolerance = 1e-8;
 // L preserves Hermiticity, so a steady state reached by a converged solve is Hermitian up to this.
 inline constexpr double hermiticity_tolerance = 1e-8;
-// A state with ||L rho||_2 below this times ||L||_1 counts as steady when a non-Hermitian rho is
-// examined for a second steady state (rho^dagger).
-inline constexpr double steady_residual_tolerance = 1e-9;
+// An eigenvalue of L with |lambda| below this times ||L||_1 is zero to roundoff: the numerical null
+// space's dimension is the number of such eigenvalues.
+inline constexpr double null_eigenvalue_tolerance = 1e-12;
 
 // Contract: evaluate() is collective over `comm` (the ranks that solve one point together) and
 // never throws: an exception becomes a failed result with Failure::error, and the next point starts

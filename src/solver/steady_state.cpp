@@ -3,6 +3,7 @@
 #include <slepceps.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -327,26 +328,33 @@ private:
   PetscVec b_;
 };
 
+// An EPS for the `nev` eigenvalues of L nearest 0, by shift-and-invert at 0; options under
+// `prefix` (nullptr: none) win.
+PetscEPS eps_near_zero(MPI_Comm comm, int nev, const char *prefix) {
+  PetscEPS eps;
+  NESSMAP_PETSC(EPSCreate(comm, eps.out()));
+  if (prefix) NESSMAP_PETSC(EPSSetOptionsPrefix(eps, prefix));
+  NESSMAP_PETSC(EPSSetProblemType(eps, EPS_NHEP));
+  NESSMAP_PETSC(EPSSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT));
+  NESSMAP_PETSC(EPSSetWhichEigenpairs(eps, EPS_TARGET_MAGNITUDE));
+  NESSMAP_PETSC(EPSSetTarget(eps, 0.0));
+  NESSMAP_PETSC(EPSSetTolerances(eps, 1e-14, 200));
+  ST st;
+  KSP ksp;
+  PC pc;
+  NESSMAP_PETSC(EPSGetST(eps, &st));
+  NESSMAP_PETSC(STSetType(st, STSINVERT));
+  NESSMAP_PETSC(STGetKSP(st, &ksp));
+  NESSMAP_PETSC(KSPSetType(ksp, KSPPREONLY));
+  NESSMAP_PETSC(KSPGetPC(ksp, &pc));
+  mumps_lu(pc);  // shift 0 factorises the singular L itself, which needs pivoting
+  NESSMAP_PETSC(EPSSetFromOptions(eps));
+  return eps;
+}
+
 class EpsBackend final : public SteadyStateSolver::Backend {
 public:
-  explicit EpsBackend(MPI_Comm comm) {
-    NESSMAP_PETSC(EPSCreate(comm, eps_.out()));
-    NESSMAP_PETSC(EPSSetProblemType(eps_, EPS_NHEP));
-    NESSMAP_PETSC(EPSSetDimensions(eps_, 1, PETSC_DEFAULT, PETSC_DEFAULT));
-    NESSMAP_PETSC(EPSSetWhichEigenpairs(eps_, EPS_TARGET_MAGNITUDE));
-    NESSMAP_PETSC(EPSSetTarget(eps_, 0.0));
-    NESSMAP_PETSC(EPSSetTolerances(eps_, 1e-14, 200));
-    ST st;
-    KSP ksp;
-    PC pc;
-    NESSMAP_PETSC(EPSGetST(eps_, &st));
-    NESSMAP_PETSC(STSetType(st, STSINVERT));
-    NESSMAP_PETSC(STGetKSP(st, &ksp));
-    NESSMAP_PETSC(KSPSetType(ksp, KSPPREONLY));
-    NESSMAP_PETSC(KSPGetPC(ksp, &pc));
-    mumps_lu(pc);  // shift 0 factorises the singular L itself, which needs pivoting
-    NESSMAP_PETSC(EPSSetFromOptions(eps_));
-  }
+  explicit EpsBackend(MPI_Comm comm) : eps_(eps_near_zero(comm, 1, nullptr)) {}
 
   bool solve(const MasterEquation &, const LiouvillianMatrix &matrix, Vec x, bool, SteadyState &out) override {
     Mat A = matrix.mat();
@@ -581,6 +589,15 @@ SolverConfig resolved(SolverConfig c, int N) {
 }
 } // namespace
 
+// L itself (no trace row) and an EPS for its eigenvalues nearest 0, made on the first request.
+struct SteadyStateSolver::NullSpaceProbe {
+  NullSpaceProbe(MPI_Comm comm, const StateSpace &space, int k)
+      : matrix(comm, space, TraceRow::none), eps(eps_near_zero(comm, k, "probe_")), k(k) {}
+  LiouvillianMatrix matrix;
+  PetscEPS eps;
+  int k;
+};
+
 SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
@@ -693,6 +710,24 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
   out.rho.emplace(std::move(rho));
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+std::vector<double> SteadyStateSolver::eigenvalues_nearest_zero(const MasterEquation &me, int k) {
+  if (!probe_ || probe_->k != k) probe_ = std::make_unique<NullSpaceProbe>(comm_, space_, k);
+  probe_->matrix.assemble(me);
+  NESSMAP_PETSC(EPSSetOperators(probe_->eps, probe_->matrix.mat(), nullptr));
+  NESSMAP_PETSC(EPSSolve(probe_->eps));
+  PetscInt nconv = 0;
+  NESSMAP_PETSC(EPSGetConverged(probe_->eps, &nconv));
+  std::vector<double> magnitudes;
+  for (PetscInt i = 0; i < nconv; ++i) {
+    PetscScalar lambda, lambda_i;
+    NESSMAP_PETSC(EPSGetEigenvalue(probe_->eps, i, &lambda, &lambda_i));
+    magnitudes.push_back(std::abs(lambda));
+  }
+  std::sort(magnitudes.begin(), magnitudes.end());
+  if (magnitudes.size() > static_cast<std::size_t>(k)) magnitudes.resize(k);
+  return magnitudes;
 }
 
 double SteadyStateSolver::liouvillian_norm() const {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "liouvillian/liouvillian.hpp"
 #include "model/density_matrix.hpp"
@@ -57,6 +58,11 @@ public:
   // point; the trace row of method ksp adds at most 1 to a column. A scale for residuals, computed
   // on request only. Collective over the solver's communicator; throws PetscFailure.
   double liouvillian_norm() const;
+  // |lambda| of the k eigenvalues of L (no trace row) nearest 0, ascending (fewer when SLEPc
+  // converged fewer), by shift-and-invert at 0 (options prefix -probe_). The numerical null space's
+  // dimension is the number of them at roundoff level. One extra LU of L: meant for examining a
+  // point whose solution looks wrong, not for every point. Collective; throws PetscFailure.
+  std::vector<double> eigenvalues_nearest_zero(const MasterEquation &me, int k);
 
   class Backend;  // KSP, EPS or Sylvester, defined in the implementation
   // A method with its matrix (with or without the trace row) and solver objects.
@@ -78,6 +84,8 @@ private:
   // preconditioner.
   bool fallback_allowed_ = false;
   std::unique_ptr<Stage> fallback_;
+  struct NullSpaceProbe;
+  std::unique_ptr<NullSpaceProbe> probe_;
   const Stage *last_ = nullptr;  // the stage that solved the last point
   PetscVec x_, Lx_;  // solution and L x, created with the matrix and reused
   bool have_state_ = false;  // x_ holds the last point's normalised state (a warm start)
