@@ -1,10 +1,5 @@
 #include "sweep/sweep.hpp"
 
-#include <fcntl.h>
-#include <slepcsys.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -21,55 +16,20 @@
 #include <thread>
 
 #include "format/journal.hpp"
-#include "format/json.hpp"
-#include "sweep/sweep_output.hpp"
-#include "petsc/petsc.hpp"
-#include "sweep/grid.hpp"
 #include "point/point.hpp"
-#include "sweep/progress.hpp"
+#include "point/point_config.hpp"
 #include "point/record.hpp"
+#include "sweep/grid.hpp"
+#include "sweep/prepare.hpp"
+#include "sweep/progress.hpp"
+#include "sweep/provenance.hpp"
 #include "sweep/results.hpp"
-#include "version.hpp"
+#include "sweep/signals.hpp"
+#include "sweep/sweep_output.hpp"
 
 namespace nessmap {
 
 namespace {
-
-// ---- signals: the first SIGTERM, SIGUSR1 or SIGINT asks for a graceful stop -------------------
-
-volatile std::sig_atomic_t stop_signal = 0;
-
-extern "C" void on_stop_signal(int s) {
-  if (stop_signal == 0) stop_signal = s;
-  // A second Ctrl-C should still kill at once; the journal is safe either way.
-  if (s == SIGINT) std::signal(SIGINT, SIG_DFL);
-}
-
-class StopSignals {
-public:
-  StopSignals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) sigaction(signals_[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (int i = 0; i < 3; ++i) sigaction(signals_[i], &old_[i], nullptr);
-  }
-
-private:
-  const int signals_[3] = {SIGTERM, SIGUSR1, SIGINT};
-  struct sigaction old_[3] {};
-};
-
-std::string signal_name(int s) {
-  switch (s) {
-  case SIGTERM: return "SIGTERM";
-  case SIGUSR1: return "SIGUSR1";
-  case SIGINT: return "SIGINT";
-  default: return "signal " + std::to_string(s);
-  }
-}
 
 // ---- messages ------------------------------------------------------------------------------------
 
@@ -196,102 +156,6 @@ private:
   int size_ = 1;
 };
 
-// ---- identity --------------------------------------------------------------------------------
-
-std::string list_text(const std::vector<double> &v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_number(v[i]);
-  return s + "]";
-}
-
-// Options that only change what is printed or logged, not a point's value.
-bool cosmetic_option(const std::string &name) {
-  for (const char *prefix : {"log", "info", "malloc", "memory", "options_left", "on_error", "help",
-                             "version", "history", "check_pointer_intensity", "fp_trap"})
-    if (name.rfind(prefix, 0) == 0) return true;
-  for (const char *part : {"_view", "_monitor", "_converged_reason"})
-    if (name.find(part) != std::string::npos) return true;
-  return false;
-}
-
-std::string result_options(const std::string &options) {
-  std::istringstream in(options);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  // name -> value: the last occurrence wins, as in PETSc, and the order written does not matter.
-  std::map<std::string, std::string> options_by_name;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i].size() < 2 || tokens[i][0] != '-') continue;
-    const std::string name = tokens[i].substr(1);
-    std::string value;
-    if (i + 1 < tokens.size() && (tokens[i + 1][0] != '-' || std::isdigit(static_cast<unsigned char>(tokens[i + 1][1]))))
-      value = tokens[++i];
-    if (!cosmetic_option(name)) options_by_name[name] = value;
-  }
-  std::string out;
-  for (const auto &[name, value] : options_by_name)
-    out += (out.empty() ? "-" : " -") + name + (value.empty() ? "" : " " + value);
-  return out;
-}
-
-std::map<std::string, std::string> identity_lines(const std::string &text, std::vector<std::string> &order) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq);
-    if (!m.count(key)) order.push_back(key);
-    m[key] = line.substr(eq + 3);
-  }
-  return m;
-}
-
-std::string shorten(const std::string &v) {
-  if (v.empty()) return "(none)";
-  return v.size() <= 72 ? v : v.substr(0, 60) + " ... (" + std::to_string(v.size()) + " characters)";
-}
-
-// ---- the run ---------------------------------------------------------------------------------
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-std::string journal_path(const SweepConfig &config, const SweepOptions &options) {
-  if (options.slabs > 1)
-    return config.output.path + ".slab-" + std::to_string(options.slab) + "-of-" + std::to_string(options.slabs) +
-           ".journal";
-  return config.output.path + ".journal";
-}
-
-// Slab journals written by `--slab I/K` runs of the same sweep, to be merged by a run without it.
-std::vector<std::string> slab_journals(const std::string &output) {
-  namespace fs = std::filesystem;
-  const fs::path out(output);
-  const std::string prefix = out.filename().string() + ".slab-";
-  std::vector<std::string> found;
-  std::error_code ec;
-  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  for (const auto &entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && name.size() > 8 && name.ends_with(".journal")) found.push_back(entry.path().string());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
-// Stores the records of one journal frame; the number of new ones.
-std::int64_t store_frame(SweepResults &results, std::string_view frame) {
-  std::int64_t added = 0;
-  PointRecord r;
-  while (!frame.empty() && read_record(frame, r)) added += results.store(r) ? 1 : 0;
-  return added;
-}
-
 struct WorkerState {
   int rank = 0;
   bool hello = false;      // its first message has arrived
@@ -319,7 +183,7 @@ public:
     Nap nap;
     for (;;) {
       bool worked = serve();
-      if (!stopping_ && stop_signal != 0) begin_stop(stop_signal);
+      if (!stopping_ && stop_signal_caught() != 0) begin_stop(stop_signal_caught());
       answer_requests();
       if (computes_ && !stopping_ && cursor_ < pending_.size()) {
         compute_one();
@@ -363,7 +227,7 @@ private:
       if (h.reports) --w.chunks_out;
       const std::string_view records = std::string_view(buffer).substr(sizeof h);
       if (h.points > 0) {
-        store_frame(results_, records);
+        store_records(results_, records);
         journal_.append(records);
         account(h.points, h.seconds);
       }
@@ -504,14 +368,14 @@ void work(MPI_Comm world, GroupEvaluator &group) {
     h.reports = 1;
     const auto t0 = std::chrono::steady_clock::now();
     for (std::int64_t index : chunk) {
-      if (stop_signal != 0) stopping = true;
+      if (stop_signal_caught() != 0) stopping = true;
       if (stopping) break;
       append_record(records, group.evaluate(index));
       ++h.points;
       sends.progress();
     }
     h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    h.stopping = stopping ? static_cast<std::uint32_t>(stop_signal) : 0;
+    h.stopping = stopping ? static_cast<std::uint32_t>(stop_signal_caught()) : 0;
     h.requests = stopping ? 0 : 1;
     outstanding += static_cast<int>(h.requests);
     report(h, records);
@@ -520,211 +384,7 @@ void work(MPI_Comm world, GroupEvaluator &group) {
   sends.wait_all();
 }
 
-std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const SweepOptions &options, int ranks,
-                                          const std::string &start, double wall, double compute,
-                                          std::int64_t resumed) {
-  char petsc[256] = "", slepc[256] = "", mpi[MPI_MAX_LIBRARY_VERSION_STRING] = "", host[256] = "";
-  PetscGetVersion(petsc, sizeof petsc);
-  SlepcGetVersion(slepc, sizeof slepc);
-  int len = 0;
-  MPI_Get_library_version(mpi, &len);
-  std::string mpi_text(mpi, static_cast<std::size_t>(std::max(0, len)));
-  while (!mpi_text.empty() && (mpi_text.back() == '\n' || mpi_text.back() == '\0')) mpi_text.pop_back();
-  gethostname(host, sizeof host - 1);
-  std::vector<netcdf::Attribute> a = {
-      {"nessmap_version", std::string(nessmap_version)},
-      {"config_file", config.base.source},
-      {"config_yaml", config.yaml_text},
-      {"config_overrides", [&] {
-         std::string s;
-         for (const auto &o : config.overrides) s += (s.empty() ? "" : "\n") + o;
-         return s;
-       }()},
-      {"solver_options", options.solver_options},
-      {"command_line", options.command_line},
-      {"petsc_version", std::string(petsc)},
-      {"slepc_version", std::string(slepc)},
-      {"mpi_version", mpi_text},
-      {"mpi_ranks", std::int64_t{ranks}},
-      {"ranks_per_point", std::int64_t{config.ranks_per_point}},
-      {"hostname", std::string(host)},
-      {"start_time", start},
-      {"end_time", utc_now()},
-      {"wall_seconds", wall},
-      {"compute_seconds", compute},
-      {"points_from_journal", std::int64_t{resumed}},
-  };
-  // Where it ran under SLURM: the job (and array task) that holds the log.
-  for (const char *var : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST"}) {
-    if (const char *v = std::getenv(var)) {
-      std::string name = var;
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      a.push_back({name, std::string(v)});
-    }
-  }
-  return a;
-}
-
-// What the master prepares before any point is computed: the journal (new or resumed), the
-// records already done, the list of tasks left.
-// One run at a time per output: a second run (a resubmitted job while the first still runs, or
-// ranks orphaned by a killed mpirun) must not append to the same journal. The lock is an flock on
-// "<output.path>.lock", released by the kernel when the process ends however it ends.
-class OutputLock {
-public:
-  explicit OutputLock(const std::string &output) : path_(output + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw ConfigError(path_ + ": cannot create the lock file: " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK) {
-        // A file system without locks (some NFS or Lustre mounts): go on unprotected, and say so.
-        std::fprintf(stderr, "nessmap: warning: cannot lock %s (%s); make sure no other run writes %s\n",
-                     path_.c_str(), std::strerror(errno), output.c_str());
-        return;
-      }
-      char holder[256] = "";
-      const auto n = ::pread(fd_, holder, sizeof holder - 1, 0);
-      ::close(fd_);
-      throw ConfigError(output + ": another nessmap run is writing this output (" +
-                        (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("unknown process")) +
-                        "); wait for it to end or stop it");
-    }
-    char host[128] = "";
-    gethostname(host, sizeof host - 1);
-    const std::string me = "pid " + std::to_string(::getpid()) + " on " + host;
-    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
-      // The holder's name is only for the message above.
-    }
-  }
-  ~OutputLock() {
-    ::unlink(path_.c_str());
-    ::close(fd_);
-  }
-  OutputLock(const OutputLock &) = delete;
-  OutputLock &operator=(const OutputLock &) = delete;
-
-private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-struct Preparation {
-  std::unique_ptr<OutputLock> lock;
-  std::optional<JournalWriter> journal;
-  std::int64_t from_journal = 0;
-  std::vector<std::int64_t> pending;
-  std::vector<std::string> notes;
-};
-
-Preparation prepare(const SweepConfig &config, const SweepOptions &options, const Grid &grid, SweepResults &results,
-                    const std::string &identity) {
-  namespace fs = std::filesystem;
-  Preparation prep;
-  const std::string path = journal_path(config, options);
-  const fs::path parent = fs::path(config.output.path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) throw ConfigError(config.output.path + ": output.path: cannot create directory " + parent.string() + ": " + ec.message());
-  prep.lock = std::make_unique<OutputLock>(options.slabs > 1 ? path : config.output.path);
-
-  std::optional<JournalContents> existing;
-  if (!options.restart) existing = read_journal(path);
-  if (options.resume && !existing)
-    throw ConfigError(path + ": --resume: there is no journal to resume (run without --resume to start)");
-  if (existing) {
-    if (existing->identity != identity)
-      throw ConfigError(path + ": the journal was written for a different sweep, so it cannot be resumed: " +
-                        identity_difference(existing->identity, identity) +
-                        ". Run with --restart to discard it, or set output.path to another file");
-    for (const auto &frame : existing->frames) prep.from_journal += store_frame(results, frame);
-    if (existing->file_size > existing->valid_size)
-      prep.notes.push_back("discarded " + std::to_string(existing->file_size - existing->valid_size) +
-                           " bytes at the end of " + path + " (a write cut short)");
-    prep.journal.emplace(JournalWriter::resume(path, existing->valid_size));
-    prep.notes.push_back("resuming: " + std::to_string(prep.from_journal) + " points from " + path);
-  } else {
-    prep.journal.emplace(JournalWriter::create(path, identity));
-  }
-
-  // A run over the whole grid merges what slab runs (job arrays) have computed.
-  if (options.slabs == 1 && !options.restart) {
-    for (const auto &slab : slab_journals(config.output.path)) {
-      const auto contents = read_journal(slab);
-      if (!contents) continue;
-      if (contents->identity != identity)
-        throw ConfigError(slab + ": this slab journal was written for a different sweep: " +
-                          identity_difference(contents->identity, identity) + ". Move it away to go on");
-      std::int64_t added = 0;
-      for (const auto &frame : contents->frames) {
-        const auto n = store_frame(results, frame);
-        if (n > 0) prep.journal->append(frame);
-        added += n;
-      }
-      prep.from_journal += added;
-      prep.notes.push_back("merged " + std::to_string(added) + " points from " + slab);
-    }
-    prep.journal->sync();
-  }
-
-  const std::int64_t tasks = grid.size();
-  const std::int64_t begin = tasks * options.slab / options.slabs, end = tasks * (options.slab + 1) / options.slabs;
-  for (std::int64_t t = begin; t < end; ++t)
-    if (!results.has(grid.task_index(t))) prep.pending.push_back(t);
-  return prep;
-}
-
 } // namespace
-
-std::string sweep_identity(const SweepConfig &config, const std::string &solver_options) {
-  std::ostringstream s;
-  // A system value that an axis replaces does not change any point, so it is not part of the
-  // identity (editing it must not stop a resume).
-  visit_fields(config.base.system, [&](const char *key, const auto &value) {
-    if (axis_replaces(config.axes, key)) return;
-    using T = std::decay_t<decltype(value)>;
-    s << "system." << key << " = ";
-    if constexpr (std::is_same_v<T, double>) s << json_number(value);
-    else if constexpr (std::is_same_v<T, std::vector<double>>) s << list_text(value);
-    else if constexpr (std::is_same_v<T, std::vector<std::vector<double>>>) {
-      s << "[";
-      for (std::size_t a = 0; a < value.size(); ++a) s << (a ? ", " : "") << list_text(value[a]);
-      s << "]";
-    } else s << value;
-    s << "\n";
-  });
-  s << "solver.method = " << to_string(config.base.solver.method) << "\n"
-    << "solver.space = " << to_string(config.base.solver.space) << "\n";
-  std::string names;
-  for (const auto &a : config.axes) names += (names.empty() ? "" : ", ") + a.name;
-  s << "sweep.axes = " << names << "\n";
-  for (const auto &a : config.axes) {
-    s << "sweep.axes." << a.name << " = ";
-    if (a.kind == AxisKind::name) {
-      std::string labels;
-      for (const auto &l : a.labels) labels += (labels.empty() ? "" : ", ") + l;
-      s << "[" << labels << "]\n";
-    } else {
-      s << list_text(a.values) << "\n";
-    }
-  }
-  s << "solver options = " << result_options(solver_options) << "\n";
-  return s.str();
-}
-
-std::string identity_difference(const std::string &journal, const std::string &current) {
-  std::vector<std::string> order_j, order_c;
-  const auto j = identity_lines(journal, order_j);
-  const auto c = identity_lines(current, order_c);
-  for (const auto &key : order_c) {
-    const auto it = j.find(key);
-    if (it == j.end()) return key + " is new (the journal has no such entry)";
-    if (it->second != c.at(key))
-      return key + " differs: the journal has " + shorten(it->second) + ", this run has " + shorten(c.at(key));
-  }
-  for (const auto &key : order_j)
-    if (!c.count(key)) return key + " is in the journal but not in this run";
-  return "the identities differ";
-}
 
 int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &options) {
   int rank = 0, size = 1;
@@ -750,8 +410,7 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
   solver.progress_seconds = options.quiet ? 0.0 : std::max(options.progress_interval, 1.0);
   GroupEvaluator group(group_comm, grid, solver);
   const std::string start = utc_now();
-  StopSignals signals;
-  stop_signal = 0;
+  const StopSignals signals;
 
   // The master prepares; every rank learns whether to go on.
   std::unique_ptr<SweepResults> results;
