@@ -37,4 +37,11 @@ bool SweepResults::store(const PointRecord &r) {
   return true;
 }
 
+std::int64_t store_records(SweepResults &results, std::string_view records) {
+  std::int64_t added = 0;
+  PointRecord r;
+  while (!records.empty() && read_record(records, r)) added += results.store(r) ? 1 : 0;
+  return added;
+}
+
 } // namespace nessmap

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sweep/grid.hpp"
@@ -34,5 +35,9 @@ public:
   };
   std::map<std::int64_t, FailedPoint> failures;      // failed points only, by flat index
 };
+
+// Stores the records of `records` (concatenated by append_record: a journal frame, a report's
+// body) up to the first that is not whole; the number of new ones stored.
+std::int64_t store_records(SweepResults &results, std::string_view records);
 
 } // namespace nessmap

@@ -1,767 +1,87 @@
 #include "sweep/sweep.hpp"
 
-#include <fcntl.h>
-#include <slepcsys.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cmath>
-#include <csignal>
-#include <cstring>
-#include <ctime>
-#include <deque>
-#include <filesystem>
-#include <map>
+#include <cstdio>
+#include <exception>
 #include <memory>
-#include <optional>
-#include <sstream>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include "format/journal.hpp"
-#include "format/json.hpp"
-#include "sweep/sweep_output.hpp"
-#include "petsc/petsc.hpp"
+#include "point/point_config.hpp"
 #include "sweep/grid.hpp"
-#include "point/point.hpp"
+#include "sweep/group.hpp"
+#include "sweep/messenger.hpp"
+#include "sweep/prepare.hpp"
 #include "sweep/progress.hpp"
-#include "point/record.hpp"
+#include "sweep/provenance.hpp"
 #include "sweep/results.hpp"
-#include "version.hpp"
+#include "sweep/scheduler.hpp"
+#include "sweep/signals.hpp"
+#include "sweep/sweep_output.hpp"
 
 namespace nessmap {
 
 namespace {
 
-// ---- signals: the first SIGTERM, SIGUSR1 or SIGINT asks for a graceful stop -------------------
-
-volatile std::sig_atomic_t stop_signal = 0;
-
-extern "C" void on_stop_signal(int s) {
-  if (stop_signal == 0) stop_signal = s;
-  // A second Ctrl-C should still kill at once; the journal is safe either way.
-  if (s == SIGINT) std::signal(SIGINT, SIG_DFL);
-}
-
-class StopSignals {
-public:
-  StopSignals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) sigaction(signals_[i], &sa, &old_[i]);
+// This rank's place in the run: groups of ranks_per_point consecutive ranks, each led by its
+// first; rank 0 (the master) leads group 0.
+struct Layout {
+  int rank = 0, size = 1, ranks_per_point = 1;
+  bool master() const { return rank == 0; }
+  bool leader() const { return rank % ranks_per_point == 0; }
+  int groups() const { return size / ranks_per_point; }
+  std::vector<int> workers() const {  // the leaders other than the master
+    std::vector<int> w;
+    for (int g = 1; g < groups(); ++g) w.push_back(g * ranks_per_point);
+    return w;
   }
-  ~StopSignals() {
-    for (int i = 0; i < 3; ++i) sigaction(signals_[i], &old_[i], nullptr);
-  }
-
-private:
-  const int signals_[3] = {SIGTERM, SIGUSR1, SIGINT};
-  struct sigaction old_[3] {};
 };
 
-std::string signal_name(int s) {
-  switch (s) {
-  case SIGTERM: return "SIGTERM";
-  case SIGUSR1: return "SIGUSR1";
-  case SIGINT: return "SIGINT";
-  default: return "signal " + std::to_string(s);
+// The group's communicator, freed at the end of the run.
+struct GroupComm {
+  MPI_Comm comm;
+  GroupComm(MPI_Comm world, const Layout &l) {
+    MPI_Comm_split(world, l.rank / l.ranks_per_point, l.rank % l.ranks_per_point, &comm);
   }
-}
-
-// ---- messages ------------------------------------------------------------------------------------
-
-constexpr int tag_report = 101;  // group leader -> master: results of a chunk and/or requests
-constexpr int tag_work = 102;    // master -> group leader: a chunk of grid indices (empty: none)
-
-struct ReportHeader {
-  std::uint32_t requests = 0;  // chunks asked for
-  std::uint32_t reports = 0;   // 1 when the message carries the results of a chunk
-  std::uint32_t stopping = 0;  // the stop signal the sender caught, or 0
-  std::uint32_t points = 0;    // records that follow
-  double seconds = 0;          // time spent computing them
+  ~GroupComm() { MPI_Comm_free(&comm); }
+  GroupComm(const GroupComm &) = delete;
+  GroupComm &operator=(const GroupComm &) = delete;
 };
 
-// Waiting without spinning a core: probe, then sleep a little longer each time (50 us to 5 ms),
-// so an idle rank costs almost nothing and a busy one is answered within milliseconds.
-class Nap {
-public:
-  void operator()() {
-    std::this_thread::sleep_for(std::chrono::microseconds(micros_));
-    micros_ = std::min(micros_ * 2, 5000);
-  }
-  void reset() { micros_ = 50; }
-
-private:
-  int micros_ = 50;
-};
-
-// A broadcast for ranks that may wait long (a group member while its leader talks to the master,
-// a worker while the master writes the file): Open MPI's blocking collectives spin a core.
-void patient_bcast(void *data, int count, MPI_Datatype type, int root, MPI_Comm comm) {
-  MPI_Request request;
-  MPI_Ibcast(data, count, type, root, comm, &request);
-  Nap nap;
-  for (int done = 0;;) {
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (done) return;
-    nap();
-  }
-}
-
-bool probe(MPI_Comm comm, int source, int tag, MPI_Status &status) {
-  int flag = 0;
-  MPI_Iprobe(source, tag, comm, &flag, &status);
-  return flag != 0;
-}
-
-// Sends that complete in the background; MPI is given a chance to progress them between points.
-class PendingSends {
-public:
-  void send(MPI_Comm comm, int dest, int tag, std::string bytes) {
-    items_.push_back({std::move(bytes), MPI_REQUEST_NULL});
-    auto &item = items_.back();
-    MPI_Isend(item.bytes.data(), static_cast<int>(item.bytes.size()), MPI_BYTE, dest, tag, comm, &item.request);
-  }
-  void progress() {
-    while (!items_.empty()) {
-      int done = 0;
-      MPI_Test(&items_.front().request, &done, MPI_STATUS_IGNORE);
-      if (!done) return;
-      items_.pop_front();
-    }
-  }
-  void wait_all() {
-    for (auto &item : items_) MPI_Wait(&item.request, MPI_STATUS_IGNORE);
-    items_.clear();
-  }
-
-private:
-  struct Item {
-    std::string bytes;
-    MPI_Request request;
-  };
-  std::deque<Item> items_;
-};
-
-// ---- one group's evaluation of points ------------------------------------------------------------
-
-// The group leader broadcasts each grid index to the group's other ranks, which follow; -1 ends.
-class GroupEvaluator {
-public:
-  GroupEvaluator(MPI_Comm group, const Grid &grid, SolverConfig solver)
-      : group_(group), grid_(grid), solver_(solver), evaluator_(std::make_unique<PointEvaluator>(group, solver)) {
-    MPI_Comm_size(group, &size_);
-  }
-
-  PointRecord evaluate(std::int64_t index) {
-    if (size_ > 1) patient_bcast(&index, 1, MPI_INT64_T, 0, group_);
-    return evaluate_here(index);
-  }
-
-  void release() {
-    std::int64_t end = -1;
-    if (size_ > 1) patient_bcast(&end, 1, MPI_INT64_T, 0, group_);
-  }
-
-  void follow() {
-    for (;;) {
-      std::int64_t index = -1;
-      patient_bcast(&index, 1, MPI_INT64_T, 0, group_);
-      if (index < 0) return;
-      evaluate_here(index);
-    }
-  }
-
-private:
-  PointRecord evaluate_here(std::int64_t index) {
-    PointResult result;
-    try {
-      result = evaluator_->evaluate(grid_.parameters(index));
-    } catch (const std::exception &e) {
-      // A solver that threw may be in any state: the next point starts from a fresh one.
-      result = PointResult{};
-      result.reason = std::string("error: ") + e.what();
-      evaluator_ = std::make_unique<PointEvaluator>(group_, solver_);
-    }
-    return make_record(index, result);
-  }
-
-  MPI_Comm group_;
-  const Grid &grid_;
-  SolverConfig solver_;
-  std::unique_ptr<PointEvaluator> evaluator_;
-  int size_ = 1;
-};
-
-// ---- identity --------------------------------------------------------------------------------
-
-std::string list_text(const std::vector<double> &v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_number(v[i]);
-  return s + "]";
-}
-
-// Options that only change what is printed or logged, not a point's value.
-bool cosmetic_option(const std::string &name) {
-  for (const char *prefix : {"log", "info", "malloc", "memory", "options_left", "on_error", "help",
-                             "version", "history", "check_pointer_intensity", "fp_trap"})
-    if (name.rfind(prefix, 0) == 0) return true;
-  for (const char *part : {"_view", "_monitor", "_converged_reason"})
-    if (name.find(part) != std::string::npos) return true;
-  return false;
-}
-
-std::string result_options(const std::string &options) {
-  std::istringstream in(options);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  // name -> value: the last occurrence wins, as in PETSc, and the order written does not matter.
-  std::map<std::string, std::string> options_by_name;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i].size() < 2 || tokens[i][0] != '-') continue;
-    const std::string name = tokens[i].substr(1);
-    std::string value;
-    if (i + 1 < tokens.size() && (tokens[i + 1][0] != '-' || std::isdigit(static_cast<unsigned char>(tokens[i + 1][1]))))
-      value = tokens[++i];
-    if (!cosmetic_option(name)) options_by_name[name] = value;
-  }
-  std::string out;
-  for (const auto &[name, value] : options_by_name)
-    out += (out.empty() ? "-" : " -") + name + (value.empty() ? "" : " " + value);
-  return out;
-}
-
-std::map<std::string, std::string> identity_lines(const std::string &text, std::vector<std::string> &order) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq);
-    if (!m.count(key)) order.push_back(key);
-    m[key] = line.substr(eq + 3);
-  }
-  return m;
-}
-
-std::string shorten(const std::string &v) {
-  if (v.empty()) return "(none)";
-  return v.size() <= 72 ? v : v.substr(0, 60) + " ... (" + std::to_string(v.size()) + " characters)";
-}
-
-// ---- the run ---------------------------------------------------------------------------------
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-std::string journal_path(const SweepConfig &config, const SweepOptions &options) {
-  if (options.slabs > 1)
-    return config.output.path + ".slab-" + std::to_string(options.slab) + "-of-" + std::to_string(options.slabs) +
-           ".journal";
-  return config.output.path + ".journal";
-}
-
-// Slab journals written by `--slab I/K` runs of the same sweep, to be merged by a run without it.
-std::vector<std::string> slab_journals(const std::string &output) {
-  namespace fs = std::filesystem;
-  const fs::path out(output);
-  const std::string prefix = out.filename().string() + ".slab-";
-  std::vector<std::string> found;
-  std::error_code ec;
-  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  for (const auto &entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && name.size() > 8 && name.ends_with(".journal")) found.push_back(entry.path().string());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
-// Stores the records of one journal frame; the number of new ones.
-std::int64_t store_frame(SweepResults &results, std::string_view frame) {
-  std::int64_t added = 0;
-  PointRecord r;
-  while (!frame.empty() && read_record(frame, r)) added += results.store(r) ? 1 : 0;
-  return added;
-}
-
-struct WorkerState {
-  int rank = 0;
-  bool hello = false;      // its first message has arrived
-  int requests = 0;        // asked for, not yet answered
-  int chunks_out = 0;      // chunks sent, results not yet received
-  bool told_empty = false; // answered with an empty chunk at least once
-  bool stopped = false;    // reported that it is stopping: it asks for nothing more
-  // Nothing of its is in flight: it has exited or will once it reads the empty answers sent.
-  bool finished() const { return hello && (told_empty || stopped) && requests == 0 && chunks_out == 0; }
-};
-
-class Master {
-public:
-  Master(MPI_Comm world, const Grid &grid, SweepResults &results, JournalWriter &journal, Progress &progress,
-         GroupEvaluator &group, std::vector<std::int64_t> pending, int groups, int ranks_per_point)
-      : world_(world), grid_(grid), results_(results), journal_(journal), progress_(progress), group_(group),
-        pending_(std::move(pending)), groups_(groups) {
-    for (int g = 1; g < groups; ++g) workers_.push_back({g * ranks_per_point});
-    // With many groups the master is busier answering than computing.
-    computes_ = groups <= 8;
-  }
-
-  // Returns the signal that stopped the run, or 0.
-  int run() {
-    Nap nap;
-    for (;;) {
-      bool worked = serve();
-      if (!stopping_ && stop_signal != 0) begin_stop(stop_signal);
-      answer_requests();
-      if (computes_ && !stopping_ && cursor_ < pending_.size()) {
-        compute_one();
-        worked = true;
-      }
-      progress_.update(results_.computed, results_.failed);
-      const bool all_handed_out = stopping_ || cursor_ >= pending_.size();
-      sends_.progress();
-      if (all_handed_out && std::all_of(workers_.begin(), workers_.end(), [](const auto &w) { return w.finished(); }))
-        break;
-      if (stopping_) flush_own();
-      if (worked) nap.reset();
-      else nap();
-    }
-    sends_.wait_all();
-    return stopped_by_;
-  }
-
-private:
-  void begin_stop(int signal) {
-    stopping_ = true;
-    stopped_by_ = signal;
-    progress_.message("received " + signal_name(signal) +
-                      ": finishing the points in flight, then writing what is done (run again to resume)");
-  }
-
-  // Receives every report that has arrived; true when there was one.
-  bool serve() {
-    bool any = false;
-    MPI_Status st;
-    while (probe(world_, MPI_ANY_SOURCE, tag_report, st)) {
-      int bytes = 0;
-      MPI_Get_count(&st, MPI_BYTE, &bytes);
-      std::string buffer(static_cast<std::size_t>(bytes), '\0');
-      MPI_Recv(buffer.data(), bytes, MPI_BYTE, st.MPI_SOURCE, tag_report, world_, MPI_STATUS_IGNORE);
-      WorkerState &w = worker(st.MPI_SOURCE);
-      ReportHeader h;
-      std::memcpy(&h, buffer.data(), sizeof h);
-      w.hello = true;
-      w.requests += static_cast<int>(h.requests);
-      if (h.reports) --w.chunks_out;
-      const std::string_view records = std::string_view(buffer).substr(sizeof h);
-      if (h.points > 0) {
-        store_frame(results_, records);
-        journal_.append(records);
-        account(h.points, h.seconds);
-      }
-      if (h.stopping) {
-        w.stopped = true;
-        if (!stopping_) begin_stop(static_cast<int>(h.stopping));
-      }
-      any = true;
-    }
-    return any;
-  }
-
-  void answer_requests() {
-    for (auto &w : workers_) {
-      while (w.requests > 0) {
-        const std::vector<std::int64_t> chunk = stopping_ ? std::vector<std::int64_t>{} : take(chunk_size());
-        // Non-blocking: a chunk of more than a few hundred points goes by rendezvous, which would
-        // hold the master until the worker gets round to receiving it (after its current chunk).
-        sends_.send(world_, w.rank, tag_work,
-                    std::string(reinterpret_cast<const char *>(chunk.data()), chunk.size() * sizeof(std::int64_t)));
-        --w.requests;
-        if (chunk.empty()) w.told_empty = true;
-        else ++w.chunks_out;
-      }
-    }
-  }
-
-  void compute_one() {
-    const auto chunk = take(1);
-    const auto t0 = std::chrono::steady_clock::now();
-    const PointRecord r = group_.evaluate(chunk.front());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    append_record(own_records_, r);
-    results_.store(r);
-    account(1, seconds);
-    // The master's own points go to the journal in small batches: a write per point would cost
-    // more than an N = 2 point takes. At most `own_flush_seconds` of its work is ever unwritten.
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - own_flushed_).count() > own_flush_seconds)
-      flush_own();
-  }
-
-public:
-  // Seconds the groups spent evaluating this run's points, added up over the groups.
-  double compute_seconds() const { return seconds_; }
-
-  void flush_own() {
-    if (!own_records_.empty()) journal_.append(own_records_);
-    own_records_.clear();
-    own_flushed_ = std::chrono::steady_clock::now();
-  }
-
-private:
-
-  // Points per chunk: about one second of work, and no more than a quarter of each group's share
-  // of what is left, so that the last chunks are small and finish together.
-  std::size_t chunk_size() const {
-    const double remaining = static_cast<double>(pending_.size() - cursor_);
-    const double share = std::ceil(remaining / (4.0 * groups_));
-    const double per_point = points_timed_ > 0 ? seconds_ / static_cast<double>(points_timed_) : 0.0;
-    const double by_time = per_point > 0 ? std::floor(target_chunk_seconds / per_point) : 1.0;
-    return static_cast<std::size_t>(std::max(1.0, std::min({share, by_time, 1e5})));
-  }
-
-  // The next tasks in order, not crossing into another family (whose solver set-up differs).
-  std::vector<std::int64_t> take(std::size_t n) {
-    std::vector<std::int64_t> chunk;
-    if (cursor_ >= pending_.size()) return chunk;
-    const int family = grid_.family_of_task(pending_[cursor_]);
-    while (chunk.size() < n && cursor_ < pending_.size() && grid_.family_of_task(pending_[cursor_]) == family)
-      chunk.push_back(grid_.task_index(pending_[cursor_++]));
-    return chunk;
-  }
-
-  void account(std::uint32_t points, double seconds) {
-    points_timed_ += points;
-    seconds_ += seconds;
-  }
-
-  WorkerState &worker(int rank) {
-    for (auto &w : workers_)
-      if (w.rank == rank) return w;
-    throw std::logic_error("report from rank " + std::to_string(rank) + ", which is not a group leader");
-  }
-
-  static constexpr double target_chunk_seconds = 1.0, own_flush_seconds = 0.2;
-  std::string own_records_;
-  std::chrono::steady_clock::time_point own_flushed_ = std::chrono::steady_clock::now();
-  MPI_Comm world_;
-  const Grid &grid_;
-  SweepResults &results_;
-  JournalWriter &journal_;
-  Progress &progress_;
-  GroupEvaluator &group_;
-  std::vector<std::int64_t> pending_;  // tasks to compute, in task order
-  std::size_t cursor_ = 0;             // pending_[cursor_..] are not handed out yet
-  int groups_;
-  std::vector<WorkerState> workers_;
-  PendingSends sends_;
-  bool computes_ = true, stopping_ = false;
-  int stopped_by_ = 0;
-  std::int64_t points_timed_ = 0;
-  double seconds_ = 0;
-};
-
-// A group leader other than the master: asks for chunks (one ahead, so that it never waits while
-// the master is busy), computes them and reports.
-void work(MPI_Comm world, GroupEvaluator &group) {
-  PendingSends sends;
-  const auto report = [&](ReportHeader h, const std::string &records) {
-    std::string bytes(reinterpret_cast<const char *>(&h), sizeof h);
-    bytes += records;
-    sends.send(world, 0, tag_report, std::move(bytes));
-  };
-  ReportHeader hello;
-  hello.requests = 2;
-  report(hello, {});
-  int outstanding = 2;
-  bool stopping = false;
-  Nap nap;
-  for (;;) {
-    MPI_Status st;
-    while (!probe(world, 0, tag_work, st)) {
-      sends.progress();
-      nap();
-    }
-    nap.reset();
-    int bytes = 0;
-    MPI_Get_count(&st, MPI_BYTE, &bytes);
-    std::vector<std::int64_t> chunk(static_cast<std::size_t>(bytes) / sizeof(std::int64_t));
-    MPI_Recv(chunk.data(), bytes, MPI_BYTE, 0, tag_work, world, MPI_STATUS_IGNORE);
-    --outstanding;
-    if (chunk.empty()) {
-      if (outstanding == 0) break;
-      continue;
-    }
-    std::string records;
-    ReportHeader h;
-    h.reports = 1;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::int64_t index : chunk) {
-      if (stop_signal != 0) stopping = true;
-      if (stopping) break;
-      append_record(records, group.evaluate(index));
-      ++h.points;
-      sends.progress();
-    }
-    h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    h.stopping = stopping ? static_cast<std::uint32_t>(stop_signal) : 0;
-    h.requests = stopping ? 0 : 1;
-    outstanding += static_cast<int>(h.requests);
-    report(h, records);
-    if (outstanding == 0) break;
-  }
-  sends.wait_all();
-}
-
-std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const SweepOptions &options, int ranks,
-                                          const std::string &start, double wall, double compute,
-                                          std::int64_t resumed) {
-  char petsc[256] = "", slepc[256] = "", mpi[MPI_MAX_LIBRARY_VERSION_STRING] = "", host[256] = "";
-  PetscGetVersion(petsc, sizeof petsc);
-  SlepcGetVersion(slepc, sizeof slepc);
-  int len = 0;
-  MPI_Get_library_version(mpi, &len);
-  std::string mpi_text(mpi, static_cast<std::size_t>(std::max(0, len)));
-  while (!mpi_text.empty() && (mpi_text.back() == '\n' || mpi_text.back() == '\0')) mpi_text.pop_back();
-  gethostname(host, sizeof host - 1);
-  std::vector<netcdf::Attribute> a = {
-      {"nessmap_version", std::string(nessmap_version)},
-      {"config_file", config.base.source},
-      {"config_yaml", config.yaml_text},
-      {"config_overrides", [&] {
-         std::string s;
-         for (const auto &o : config.overrides) s += (s.empty() ? "" : "\n") + o;
-         return s;
-       }()},
-      {"solver_options", options.solver_options},
-      {"command_line", options.command_line},
-      {"petsc_version", std::string(petsc)},
-      {"slepc_version", std::string(slepc)},
-      {"mpi_version", mpi_text},
-      {"mpi_ranks", std::int64_t{ranks}},
-      {"ranks_per_point", std::int64_t{config.ranks_per_point}},
-      {"hostname", std::string(host)},
-      {"start_time", start},
-      {"end_time", utc_now()},
-      {"wall_seconds", wall},
-      {"compute_seconds", compute},
-      {"points_from_journal", std::int64_t{resumed}},
-  };
-  // Where it ran under SLURM: the job (and array task) that holds the log.
-  for (const char *var : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST"}) {
-    if (const char *v = std::getenv(var)) {
-      std::string name = var;
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      a.push_back({name, std::string(v)});
-    }
-  }
-  return a;
-}
-
-// What the master prepares before any point is computed: the journal (new or resumed), the
-// records already done, the list of tasks left.
-// One run at a time per output: a second run (a resubmitted job while the first still runs, or
-// ranks orphaned by a killed mpirun) must not append to the same journal. The lock is an flock on
-// "<output.path>.lock", released by the kernel when the process ends however it ends.
-class OutputLock {
-public:
-  explicit OutputLock(const std::string &output) : path_(output + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw ConfigError(path_ + ": cannot create the lock file: " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK) {
-        // A file system without locks (some NFS or Lustre mounts): go on unprotected, and say so.
-        std::fprintf(stderr, "nessmap: warning: cannot lock %s (%s); make sure no other run writes %s\n",
-                     path_.c_str(), std::strerror(errno), output.c_str());
-        return;
-      }
-      char holder[256] = "";
-      const auto n = ::pread(fd_, holder, sizeof holder - 1, 0);
-      ::close(fd_);
-      throw ConfigError(output + ": another nessmap run is writing this output (" +
-                        (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("unknown process")) +
-                        "); wait for it to end or stop it");
-    }
-    char host[128] = "";
-    gethostname(host, sizeof host - 1);
-    const std::string me = "pid " + std::to_string(::getpid()) + " on " + host;
-    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
-      // The holder's name is only for the message above.
-    }
-  }
-  ~OutputLock() {
-    ::unlink(path_.c_str());
-    ::close(fd_);
-  }
-  OutputLock(const OutputLock &) = delete;
-  OutputLock &operator=(const OutputLock &) = delete;
-
-private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-struct Preparation {
-  std::unique_ptr<OutputLock> lock;
-  std::optional<JournalWriter> journal;
-  std::int64_t from_journal = 0;
-  std::vector<std::int64_t> pending;
-  std::vector<std::string> notes;
-};
-
-Preparation prepare(const SweepConfig &config, const SweepOptions &options, const Grid &grid, SweepResults &results,
-                    const std::string &identity) {
-  namespace fs = std::filesystem;
+// What the master holds from the start to the end of a run.
+struct Prepared {
+  explicit Prepared(const Grid &grid) : results(grid) {}
+  SweepResults results;
   Preparation prep;
-  const std::string path = journal_path(config, options);
-  const fs::path parent = fs::path(config.output.path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) throw ConfigError(config.output.path + ": output.path: cannot create directory " + parent.string() + ": " + ec.message());
-  prep.lock = std::make_unique<OutputLock>(options.slabs > 1 ? path : config.output.path);
+};
 
-  std::optional<JournalContents> existing;
-  if (!options.restart) existing = read_journal(path);
-  if (options.resume && !existing)
-    throw ConfigError(path + ": --resume: there is no journal to resume (run without --resume to start)");
-  if (existing) {
-    if (existing->identity != identity)
-      throw ConfigError(path + ": the journal was written for a different sweep, so it cannot be resumed: " +
-                        identity_difference(existing->identity, identity) +
-                        ". Run with --restart to discard it, or set output.path to another file");
-    for (const auto &frame : existing->frames) prep.from_journal += store_frame(results, frame);
-    if (existing->file_size > existing->valid_size)
-      prep.notes.push_back("discarded " + std::to_string(existing->file_size - existing->valid_size) +
-                           " bytes at the end of " + path + " (a write cut short)");
-    prep.journal.emplace(JournalWriter::resume(path, existing->valid_size));
-    prep.notes.push_back("resuming: " + std::to_string(prep.from_journal) + " points from " + path);
-  } else {
-    prep.journal.emplace(JournalWriter::create(path, identity));
-  }
+// What the schedule phase leaves for the write phase.
+struct Scheduled {
+  int stopped_by = 0;            // the stop signal, or 0
+  double compute_seconds = 0;    // added up over the groups
+};
 
-  // A run over the whole grid merges what slab runs (job arrays) have computed.
-  if (options.slabs == 1 && !options.restart) {
-    for (const auto &slab : slab_journals(config.output.path)) {
-      const auto contents = read_journal(slab);
-      if (!contents) continue;
-      if (contents->identity != identity)
-        throw ConfigError(slab + ": this slab journal was written for a different sweep: " +
-                          identity_difference(contents->identity, identity) + ". Move it away to go on");
-      std::int64_t added = 0;
-      for (const auto &frame : contents->frames) {
-        const auto n = store_frame(results, frame);
-        if (n > 0) prep.journal->append(frame);
-        added += n;
-      }
-      prep.from_journal += added;
-      prep.notes.push_back("merged " + std::to_string(added) + " points from " + slab);
-    }
-    prep.journal->sync();
-  }
-
-  const std::int64_t tasks = grid.size();
-  const std::int64_t begin = tasks * options.slab / options.slabs, end = tasks * (options.slab + 1) / options.slabs;
-  for (std::int64_t t = begin; t < end; ++t)
-    if (!results.has(grid.task_index(t))) prep.pending.push_back(t);
-  return prep;
+RankHooks hooks_for(GroupEvaluator &group) {
+  RankHooks hooks;
+  hooks.evaluate = [&group](std::int64_t index) { return group.evaluate(index); };
+  hooks.stop_requested = stop_signal_caught;
+  return hooks;
 }
 
-} // namespace
+// ---- phase 1: prepare ----------------------------------------------------------------------------
 
-std::string sweep_identity(const SweepConfig &config, const std::string &solver_options) {
-  std::ostringstream s;
-  // A system value that an axis replaces does not change any point, so it is not part of the
-  // identity (editing it must not stop a resume).
-  visit_fields(config.base.system, [&](const char *key, const auto &value) {
-    if (axis_replaces(config.axes, key)) return;
-    using T = std::decay_t<decltype(value)>;
-    s << "system." << key << " = ";
-    if constexpr (std::is_same_v<T, double>) s << json_number(value);
-    else if constexpr (std::is_same_v<T, std::vector<double>>) s << list_text(value);
-    else if constexpr (std::is_same_v<T, std::vector<std::vector<double>>>) {
-      s << "[";
-      for (std::size_t a = 0; a < value.size(); ++a) s << (a ? ", " : "") << list_text(value[a]);
-      s << "]";
-    } else s << value;
-    s << "\n";
-  });
-  s << "solver.method = " << to_string(config.base.solver.method) << "\n"
-    << "solver.space = " << to_string(config.base.solver.space) << "\n";
-  std::string names;
-  for (const auto &a : config.axes) names += (names.empty() ? "" : ", ") + a.name;
-  s << "sweep.axes = " << names << "\n";
-  for (const auto &a : config.axes) {
-    s << "sweep.axes." << a.name << " = ";
-    if (a.kind == AxisKind::name) {
-      std::string labels;
-      for (const auto &l : a.labels) labels += (labels.empty() ? "" : ", ") + l;
-      s << "[" << labels << "]\n";
-    } else {
-      s << list_text(a.values) << "\n";
-    }
-  }
-  s << "solver options = " << result_options(solver_options) << "\n";
-  return s.str();
-}
-
-std::string identity_difference(const std::string &journal, const std::string &current) {
-  std::vector<std::string> order_j, order_c;
-  const auto j = identity_lines(journal, order_j);
-  const auto c = identity_lines(current, order_c);
-  for (const auto &key : order_c) {
-    const auto it = j.find(key);
-    if (it == j.end()) return key + " is new (the journal has no such entry)";
-    if (it->second != c.at(key))
-      return key + " differs: the journal has " + shorten(it->second) + ", this run has " + shorten(c.at(key));
-  }
-  for (const auto &key : order_j)
-    if (!c.count(key)) return key + " is in the journal but not in this run";
-  return "the identities differ";
-}
-
-int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &options) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(world, &rank);
-  MPI_Comm_size(world, &size);
-  const int K = config.ranks_per_point;
-  if (size % K != 0) {
-    if (rank == 0)
-      std::fprintf(stderr, "nessmap: sweep.ranks_per_point = %d does not divide the %d MPI ranks; use a multiple of %d ranks\n",
-                   K, size, K);
-    return sweep_bad_input;
-  }
-  const int groups = size / K;
-  MPI_Comm group_comm;
-  MPI_Comm_split(world, rank / K, rank % K, &group_comm);
-  struct CommFree {
-    MPI_Comm &c;
-    ~CommFree() { MPI_Comm_free(&c); }
-  } free_group{group_comm};
-
-  const Grid grid(config);
-  SolverConfig solver = config.base.solver;
-  solver.progress_seconds = options.quiet ? 0.0 : std::max(options.progress_interval, 1.0);
-  GroupEvaluator group(group_comm, grid, solver);
-  const std::string start = utc_now();
-  StopSignals signals;
-  stop_signal = 0;
-
-  // The master prepares; every rank learns whether to go on.
-  std::unique_ptr<SweepResults> results;
-  std::optional<Preparation> prep;
+// Collective over `world`: the master takes the lock, reads or creates the journal and lists the
+// tasks left (into `prepared`), reporting a refusal on stderr; every rank returns its status,
+// sweep_complete to go on.
+int prepare_sweep(MPI_Comm world, const Layout &layout, const SweepConfig &config, const SweepOptions &options,
+                  const Grid &grid, std::unique_ptr<Prepared> &prepared) {
   std::string error;
   int status = sweep_complete;
-  if (rank == 0) {
+  if (layout.master()) {
     try {
-      results = std::make_unique<SweepResults>(grid);
-      prep = prepare(config, options, grid, *results, sweep_identity(config, options.solver_options));
+      prepared = std::make_unique<Prepared>(grid);
+      prepared->prep = prepare(config, options, grid, prepared->results, sweep_identity(config, options.solver_options));
     } catch (const ConfigError &e) {
       error = e.what();
       status = sweep_bad_input;
@@ -775,66 +95,121 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
     if (!error.empty()) std::fprintf(stderr, "nessmap: %s\n", error.c_str());
   }
   MPI_Bcast(&status, 1, MPI_INT, 0, world);
+  return status;
+}
+
+// ---- phase 2: schedule ---------------------------------------------------------------------------
+
+// The master's part: hands out the pending tasks and computes points until all are done or a
+// stop signal came; then releases its group and syncs the journal. Throws what Master::run throws.
+Scheduled schedule_on_master(MPI_Comm world, const Layout &layout, const Grid &grid, GroupEvaluator &group,
+                             Prepared &prepared, Progress &progress) {
+  MpiMessenger messenger(world);
+  Master master(messenger, grid, prepared.results, *prepared.prep.journal, progress, hooks_for(group),
+                std::move(prepared.prep.pending), layout.workers());
+  const int stopped_by = master.run();
+  group.release();
+  prepared.prep.journal->sync();
+  return {stopped_by, master.compute_seconds()};
+}
+
+// Every other rank's part: a group leader asks the master for chunks and computes them with its
+// group; the group's other ranks follow their leader.
+void schedule_elsewhere(MPI_Comm world, const Layout &layout, GroupEvaluator &group) {
+  if (!layout.leader()) {
+    group.follow();
+    return;
+  }
+  MpiMessenger messenger(world);
+  Worker(messenger, hooks_for(group)).run();
+  group.release();
+}
+
+// ---- phase 3: write ------------------------------------------------------------------------------
+
+// The master's last line, the netCDF and CSV files (or a slab's note), and the final messages;
+// the exit status. Throws what writing the files throws.
+int write_sweep(const SweepConfig &config, const SweepOptions &options, const Layout &layout, const Grid &grid,
+                const Prepared &prepared, const Scheduled &scheduled, std::int64_t scope, Progress &progress,
+                const std::string &start) {
+  const SweepResults &results = prepared.results;
+  const double wall = progress.elapsed();
+  const double compute = scheduled.compute_seconds;
+  const std::int64_t done_here = results.computed - prepared.prep.from_journal;
+  // The share of the groups' wall time spent evaluating points: what scheduling, messages and
+  // journaling leave for the physics.
+  const double efficiency = wall > 0 ? compute / (layout.groups() * wall) : 0.0;
+  char rate[200];
+  std::snprintf(rate, sizeof rate,
+                "%lld points computed by this run in %s (%.4g points/s on %d rank%s, %.0f%% of the time computing points)",
+                static_cast<long long>(done_here), format_duration(wall).c_str(),
+                wall > 0 ? static_cast<double>(done_here) / wall : 0.0, layout.size, layout.size == 1 ? "" : "s",
+                100 * efficiency);
+  progress.finish(results.computed, results.failed, rate);
+  if (options.slabs > 1) {
+    progress.message("slab " + std::to_string(options.slab) + "/" + std::to_string(options.slabs) + ": its points are in " +
+                     prepared.prep.journal->path() + "; once every slab is done, run without --slab to write " +
+                     config.output.path);
+  } else {
+    auto data = sweep_dataset(config, grid, results,
+                              provenance(config, options, layout.size, start, wall, compute, prepared.prep.from_journal));
+    write_sweep_netcdf(config.output.path, data);
+    std::string where = config.output.path;
+    if (config.output.csv) {
+      write_sweep_csv(csv_path(config.output.path), grid, results);
+      where += " and " + csv_path(config.output.path);
+    }
+    progress.message("wrote " + where + " (" + std::to_string(results.computed - results.failed) + " ok, " +
+                     std::to_string(results.failed) + " failed, " +
+                     std::to_string(results.size() - results.computed) + " not computed)");
+  }
+  if (scheduled.stopped_by == 0) return sweep_complete;
+  progress.message("interrupted by " + signal_name(scheduled.stopped_by) + ": " + std::to_string(results.computed) +
+                   " of " + std::to_string(scope) +
+                   " points are done and journaled; run the same command again to compute the rest");
+  return sweep_interrupted;
+}
+
+} // namespace
+
+int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &options) {
+  Layout layout;
+  MPI_Comm_rank(world, &layout.rank);
+  MPI_Comm_size(world, &layout.size);
+  layout.ranks_per_point = config.ranks_per_point;
+  if (layout.size % layout.ranks_per_point != 0) {
+    if (layout.master())
+      std::fprintf(stderr, "nessmap: sweep.ranks_per_point = %d does not divide the %d MPI ranks; use a multiple of %d ranks\n",
+                   layout.ranks_per_point, layout.size, layout.ranks_per_point);
+    return sweep_bad_input;
+  }
+  const GroupComm group_comm(world, layout);
+  const Grid grid(config);
+  SolverConfig solver = config.base.solver;
+  solver.progress_seconds = options.quiet ? 0.0 : std::max(options.progress_interval, 1.0);
+  GroupEvaluator group(group_comm.comm, grid, solver);
+  const std::string start = utc_now();
+  const StopSignals signals;
+
+  std::unique_ptr<Prepared> prepared;
+  int status = prepare_sweep(world, layout, config, options, grid, prepared);
   if (status != sweep_complete) return status;
 
-  if (rank % K != 0) {
-    group.follow();
-  } else if (rank != 0) {
-    work(world, group);
-    group.release();
+  if (!layout.master()) {
+    schedule_elsewhere(world, layout, group);
   } else {
     // The scope of this run is the whole grid, or its slab; a slab journal holds only its slab.
-    const std::int64_t scope = grid.size() * (options.slab + 1) / options.slabs - grid.size() * options.slab / options.slabs;
-    Progress progress(scope, results->computed, options.quiet, options.progress_interval);
-    for (const auto &note : prep->notes) progress.message(note);
-    int stopped_by = 0;
+    const std::int64_t scope = slab_end(grid.size(), options) - slab_begin(grid.size(), options);
+    Progress progress(scope, prepared->results.computed, options.quiet, options.progress_interval);
+    for (const auto &note : prepared->prep.notes) progress.message(note);
     try {
-      Master master(world, grid, *results, *prep->journal, progress, group, std::move(prep->pending), groups, K);
-      stopped_by = master.run();
-      master.flush_own();
-      group.release();
-      prep->journal->sync();
-      const double wall = progress.elapsed();
-      const double compute = master.compute_seconds();
-      const std::int64_t done_here = results->computed - prep->from_journal;
-      // The share of the groups' wall time spent evaluating points: what scheduling, messages and
-      // journaling leave for the physics.
-      const double efficiency = wall > 0 ? compute / (groups * wall) : 0.0;
-      char rate[200];
-      std::snprintf(rate, sizeof rate,
-                    "%lld points computed by this run in %s (%.4g points/s on %d rank%s, %.0f%% of the time computing points)",
-                    static_cast<long long>(done_here), format_duration(wall).c_str(),
-                    wall > 0 ? static_cast<double>(done_here) / wall : 0.0, size, size == 1 ? "" : "s",
-                    100 * efficiency);
-      progress.finish(results->computed, results->failed, rate);
-      if (options.slabs > 1) {
-        progress.message("slab " + std::to_string(options.slab) + "/" + std::to_string(options.slabs) + ": its points are in " +
-                         prep->journal->path() + "; once every slab is done, run without --slab to write " +
-                         config.output.path);
-      } else {
-        auto data = sweep_dataset(config, grid, *results,
-                                  provenance(config, options, size, start, wall, compute, prep->from_journal));
-        write_sweep_netcdf(config.output.path, data);
-        std::string where = config.output.path;
-        if (config.output.csv) {
-          write_sweep_csv(csv_path(config.output.path), grid, *results);
-          where += " and " + csv_path(config.output.path);
-        }
-        progress.message("wrote " + where + " (" + std::to_string(results->computed - results->failed) + " ok, " +
-                         std::to_string(results->failed) + " failed, " +
-                         std::to_string(results->size() - results->computed) + " not computed)");
-      }
-      if (stopped_by != 0) {
-        progress.message("interrupted by " + signal_name(stopped_by) + ": " + std::to_string(results->computed) + " of " +
-                         std::to_string(scope) +
-                         " points are done and journaled; run the same command again to compute the rest");
-        status = sweep_interrupted;
-      }
+      const Scheduled scheduled = schedule_on_master(world, layout, grid, group, *prepared, progress);
+      status = write_sweep(config, options, layout, grid, *prepared, scheduled, scope, progress, start);
     } catch (const std::exception &e) {
       std::fprintf(stderr, "nessmap: error: %s (the points done so far are in %s)\n", e.what(),
-                   prep->journal->path().c_str());
+                   prepared->prep.journal->path().c_str());
       // Workers may be waiting for work that will not come.
-      if (size > 1) MPI_Abort(world, sweep_error);
+      if (layout.size > 1) MPI_Abort(world, sweep_error);
       status = sweep_error;
     }
   }
