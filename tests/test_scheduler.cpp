@@ -437,6 +437,7 @@ TEST_CASE("scheduler stores failed points as failed and goes on", "[scheduler][f
     if (throws(index)) throw std::runtime_error("the solver exploded at " + std::to_string(index));
     if (!fails(index)) return fake_record(index);
     PointResult r;
+    r.failure = Failure::not_converged;
     r.reason = "not converged";
     return make_record(index, r);
   };
@@ -455,11 +456,13 @@ TEST_CASE("scheduler stores failed points as failed and goes on", "[scheduler][f
     if (fails(i)) {
       ++expected_failed;
       CHECK(s.results.status[i] == RecordStatus::failed);
-      CHECK(s.results.reasons.at(i) == "not converged");
+      CHECK(s.results.failures.at(i).reason == "not converged");
+      CHECK(s.results.failures.at(i).failure == Failure::not_converged);
     } else if (throws(i)) {
       ++expected_failed;
       CHECK(s.results.status[i] == RecordStatus::failed);
-      CHECK(s.results.reasons.at(i) == "error: the solver exploded at " + std::to_string(i));
+      CHECK(s.results.failures.at(i).reason == "error: the solver exploded at " + std::to_string(i));
+      CHECK(s.results.failures.at(i).failure == Failure::error);
       CHECK(std::isnan(s.results.values[0][i]));
     } else {
       CHECK(s.results.status[i] == RecordStatus::ok);
@@ -467,7 +470,7 @@ TEST_CASE("scheduler stores failed points as failed and goes on", "[scheduler][f
     }
   }
   CHECK(s.results.failed == expected_failed);
-  CHECK(static_cast<std::int64_t>(s.results.reasons.size()) == expected_failed);
+  CHECK(static_cast<std::int64_t>(s.results.failures.size()) == expected_failed);
   // The journal holds the failures with their reasons too.
   std::int64_t journaled_failed = 0;
   const auto records = s.journaled();
@@ -475,7 +478,8 @@ TEST_CASE("scheduler stores failed points as failed and goes on", "[scheduler][f
   for (const auto &r : records) {
     if (r.status != RecordStatus::failed) continue;
     ++journaled_failed;
-    CHECK(r.reason == s.results.reasons.at(r.index));
+    CHECK(r.reason == s.results.failures.at(r.index).reason);
+    CHECK(r.failure == s.results.failures.at(r.index).failure);
   }
   CHECK(journaled_failed == expected_failed);
 }

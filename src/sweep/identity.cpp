@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/json.hpp"
+#include "point/record.hpp"
 
 namespace nessmap {
 
@@ -100,6 +101,7 @@ std::string sweep_identity(const SweepConfig &config, const std::string &solver_
     }
   }
   s << "solver options = " << result_options(solver_options) << "\n";
+  s << "record format = " << record_format << "\n";
   return s.str();
 }
 

@@ -20,7 +20,8 @@ PointRecord evaluate_guarded(const PointEvaluation &evaluate, std::int64_t index
     return evaluate(index);
   } catch (const std::exception &e) {
     PointResult result;
-    result.reason = std::string("error: ") + e.what();
+    result.failure = Failure::error;
+    result.reason = failure_text(Failure::error, e.what());
     return make_record(index, result);
   }
 }
