@@ -93,6 +93,7 @@ signal_runs() {
 }
 signal_runs "USR1, srun ends at once" 0 1 USR1
 SRUN_DELAY=1 signal_runs "USR1, srun ends after a delay" 0 1 USR1
+signal_runs "USR1 twice" 0 1 USR1 USR1
 signal_runs "TERM, not requeued" 3 0 TERM
 [ "$wrong" -eq 0 ] || fail "$wrong runs of slurm/sweep.sbatch sent signals did not end as expected"
 echo "slurm script checks passed"
