@@ -70,7 +70,8 @@ void check_point(int N, nessmap::Bath bath, nessmap::Coupling coupling, int seed
   CHECK(lrho.min_eigenvalue() > -1e-12);
 
   const auto me = nessmap::build_master_equation(p);
-  const nessmap::Currents lib = nessmap::currents(p, me, lrho);
+  const nessmap::Currents lib = nessmap::currents(p, lrho);
+  const nessmap::Currents defined = nessmap::definition_currents(p, me, lrho);
   const dense_ref::Currents ref = dense_ref::currents(M, rho);
 
   double scale = 0;
@@ -80,7 +81,18 @@ void check_point(int N, nessmap::Bath bath, nessmap::Coupling coupling, int seed
   REQUIRE(scale > 0);
   const double tol = 1e-10 * scale + 1e-14;
 
-  // (a) currents() equals the generic trace definitions.
+  // (a) currents() (the forms without cancellation) and definition_currents() (the library's trace
+  // definitions) equal the dense reference's trace definitions.
+  CHECK_CLOSE(defined.Q_h, ref.Q_h, tol);
+  CHECK_CLOSE(defined.Q_h_loc, ref.Q_h_loc, tol);
+  CHECK_CLOSE(defined.Q_h_nonloc, ref.Q_h_nonloc, tol);
+  CHECK_CLOSE(defined.Q_c, ref.Q_c, tol);
+  CHECK_CLOSE(defined.Q_c_loc, ref.Q_c_loc, tol);
+  CHECK_CLOSE(defined.Q_c_nonloc, ref.Q_c_nonloc, tol);
+  CHECK_CLOSE(defined.W, ref.W, tol);
+  CHECK_CLOSE(defined.W_loc, ref.W_loc, tol);
+  CHECK_CLOSE(defined.W_nonloc, ref.W_nonloc, tol);
+  CHECK_CLOSE(defined.excitation_current, ref.excitation_current, tol);
   CHECK_CLOSE(lib.Q_h, ref.Q_h, tol);
   CHECK_CLOSE(lib.Q_h_loc, ref.Q_h_loc, tol);
   CHECK_CLOSE(lib.Q_h_nonloc, ref.Q_h_nonloc, tol);

@@ -115,7 +115,10 @@ TEST_CASE("Thermodynamic invariants over random points", "[steady]") {
           if (o.regime == Regime::engine) {
             ++engines;
             REQUIRE(o.efficiency.has_value());
-            CHECK(*o.efficiency == Approx(1.0 - p.omega_c / p.omega_h).epsilon(1e-9));
+            // -W/Q_hot with the roles named by temperature (physics.md): 1 - omega_cold/omega_hot.
+            const bool h_hotter = p.T_h >= p.T_c;
+            const double omega_hot = h_hotter ? p.omega_h : p.omega_c, omega_cold = h_hotter ? p.omega_c : p.omega_h;
+            CHECK(*o.efficiency == Approx(1.0 - omega_cold / omega_hot).epsilon(1e-9));
             CHECK(*o.efficiency <= *o.eta_carnot + 1e-12);
           }
         }

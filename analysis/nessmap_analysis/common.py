@@ -44,7 +44,7 @@ VARIABLE_LABELS = {
     "efficiency": (r"efficiency $\eta$", ""),
     "efficiency_over_carnot": (r"$\eta/\eta_C$", ""),
     "eta_carnot": (r"$\eta_C$", ""),
-    "cooling_power": (r"cooling power $\dot Q_c$", r"$\omega_c^2$"),
+    "cooling_power": (r"cooling power $\dot Q_{\rm cold}$", r"$\omega_c^2$"),
     "cop": (r"COP", ""),
     "cop_refrigerator": (r"COP$_R$", ""),
     "cop_accelerator": (r"COP$_A$", ""),
@@ -240,15 +240,16 @@ DERIVED = {"power", "efficiency_over_carnot", "cooling_power", "cop", "Q_nonloc"
 def variable(ds, name):
     """A variable of the file or a derived one (NaN where undefined or the point did not solve):
     power = -W in the engine regime; efficiency_over_carnot = efficiency/eta_carnot; cooling_power =
-    Q_c in the refrigerator regime; cop = COP_R or COP_A in their regimes; Q_nonloc = Q_h_nonloc +
-    Q_c_nonloc."""
+    the heat drawn from the colder bath in the refrigerator regime, COP_R x W (nessmap names the
+    roles by temperature: Q_c when T_h >= T_c, Q_h when T_h < T_c); cop = COP_R or COP_A in their
+    regimes; Q_nonloc = Q_h_nonloc + Q_c_nonloc."""
     ok = solved(ds)
     if name == "power":
         return (-ds["W"]).where(ok & (ds["regime"] == code_of(regime_names(ds), "engine")))
     if name == "efficiency_over_carnot":
         return (ds["efficiency"] / ds["eta_carnot"]).where(ok)
     if name == "cooling_power":
-        return ds["Q_c"].where(ok & (ds["regime"] == code_of(regime_names(ds), "refrigerator")))
+        return (ds["cop_refrigerator"] * ds["W"]).where(ok & (ds["regime"] == code_of(regime_names(ds), "refrigerator")))
     if name == "cop":
         return ds["cop_refrigerator"].fillna(ds["cop_accelerator"]).where(ok)
     if name == "Q_nonloc":

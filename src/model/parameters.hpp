@@ -38,6 +38,9 @@ struct SystemParameters {
   // gamma-_{kl} = g_k g_l (nbar + 1) (emission), gamma+_{kl} = g_k g_l nbar (absorption).
   double gamma_minus(Ensemble e, int k, int l) const;
   double gamma_plus(Ensemble e, int k, int l) const;
+  // gamma-_{kl} - gamma+_{kl} = g_k g_l, computed as that product: the difference of the two rates
+  // would lose the digits that nbar adds to both (at T = 1e7, nbar ~ 1e7: seven digits).
+  double gamma_difference(Ensemble e, int k, int l) const { return g(e)[k] * g(e)[l]; }
 
   // Coupled pairs (a, b) of the interaction: the diagonal for pairwise, all N^2 for all_to_all.
   // Structural: a pair with Omega_ab = 0 is still listed, so that the sparsity pattern of a family

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -127,8 +128,42 @@ Currents CurrentsPlan::evaluate(const SystemParameters &p, const MasterEquation 
   return c;
 }
 
-Currents currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho) {
+Currents definition_currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho) {
   return CurrentsPlan(p, me).evaluate(p, me, rho);
+}
+
+double excitation_current_through_interaction(const SystemParameters &p, const DensityMatrix &rho) {
+  // In the steady state d<N_h>/dt = 0 = Tr[N_h D^(h)(rho)] + i <[H_I, N_h]>, and
+  // [sigma+_{h,a} sigma-_{c,b}, N_h] = -sigma+_{h,a} sigma-_{c,b}, so with real Omega_ab
+  // J = -i <[H_I, N_h]> = -2 sum_{(a,b)} Omega_ab Im <sigma+_{h,a} sigma-_{c,b}>.
+  double J = 0;
+  for (const auto &[a, b] : p.coupled_pairs()) {
+    if (p.Omega[a][b] == 0) continue;
+    J -= 2.0 * p.Omega[a][b] *
+         rho.expectation(hop(qubit_bit(p.N, Ensemble::hot, a), qubit_bit(p.N, Ensemble::cold, b))).imag();
+  }
+  return J;
+}
+
+Currents currents(const SystemParameters &p, const DensityMatrix &rho) {
+  Currents c;
+  // The totals through the excitation current: one sum of small coherences, where the trace
+  // definitions add rates of order g^2 nbar that cancel (physics.md: Q_h = omega_h J,
+  // Q_c = -omega_c J).
+  const double J = excitation_current_through_interaction(p, rho);
+  c.excitation_current = J;
+  c.Q_h = p.omega_h * J;
+  c.Q_c = -p.omega_c * J;
+  c.W = -(p.omega_h - p.omega_c) * J;
+  // The non-local parts by their explicit forms, whose rates enter as g_k g_l exactly; the local
+  // parts are what is left.
+  c.Q_h_nonloc = explicit_form::Q_nonloc(p, rho, Ensemble::hot);
+  c.Q_c_nonloc = explicit_form::Q_nonloc(p, rho, Ensemble::cold);
+  c.W_nonloc = explicit_form::W_nonloc(p, rho);
+  c.Q_h_loc = c.Q_h - c.Q_h_nonloc;
+  c.Q_c_loc = c.Q_c - c.Q_c_nonloc;
+  c.W_loc = c.W - c.W_nonloc;
+  return c;
 }
 
 namespace explicit_form {
@@ -148,7 +183,7 @@ double Q_nonloc(const SystemParameters &p, const DensityMatrix &rho, Ensemble e)
   double s = 0;
   for (int n = 0; n < p.N; ++n)
     for (int m = n + 1; m < p.N; ++m)
-      s += (p.gamma_plus(e, n, m) - p.gamma_minus(e, n, m)) *
+      s -= p.gamma_difference(e, n, m) *
            sym(rho, qubit_bit(p.N, e, n), qubit_bit(p.N, e, m));
   return p.omega(e) * s;
 }
@@ -167,7 +202,7 @@ double W_loc(const SystemParameters &p, const DensityMatrix &rho) {
 double W_nonloc(const SystemParameters &p, const DensityMatrix &rho) {
   if (p.bath == Bath::independent) return 0.0;
   const double f = p.bath == Bath::common ? 0.5 : 1.0;
-  auto d = [&](Ensemble e, int k, int l) { return p.gamma_minus(e, k, l) - p.gamma_plus(e, k, l); };
+  auto d = [&](Ensemble e, int k, int l) { return p.gamma_difference(e, k, l); };
   return f * nonlocal_sum(p, d, [&](int K, int A, int B) { return sz_sym(rho, K, A, B); });
 }
 
@@ -203,10 +238,8 @@ const char *to_string(Regime r) {
   return "none";
 }
 
-Regime classify(double W, double Q_h, double Q_c, double relative, double absolute) {
-  const double tol = std::max(relative * std::max({std::abs(W), std::abs(Q_h), std::abs(Q_c)}), absolute);
-  auto sign = [tol](double v) { return v > tol ? 1 : (v < -tol ? -1 : 0); };
-  const int w = sign(W), h = sign(Q_h), c = sign(Q_c);
+Regime classify(SignedCurrent W, SignedCurrent Q_hot, SignedCurrent Q_cold) {
+  const int w = W.sign(), h = Q_hot.sign(), c = Q_cold.sign();
   if (w < 0 && h > 0 && c < 0) return Regime::engine;
   if (w > 0 && h < 0 && c > 0) return Regime::refrigerator;
   if (w > 0 && h > 0 && c < 0) return Regime::accelerator;
@@ -224,21 +257,33 @@ double current_scale(const SystemParameters &p) {
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
                                 const DensityMatrix &rho, const CurrentsPlan &plan) {
   Observables o;
-  o.currents = plan.evaluate(p, me, rho);
+  o.currents = currents(p, rho);
+  // The trace definitions, evaluated at the same rho: equal to the forms above at an exact steady
+  // state, so their first-law residual measures the solve (and their own cancellation).
+  const Currents defined = plan.evaluate(p, me, rho);
   o.coherences = coherences(p, rho);
   const auto &c = o.currents;
   o.entropy_production = -c.Q_h / p.T_h - c.Q_c / p.T_c;
 
   const double scale = current_scale(p);
-  // Relative 1e-9: a current a billionth of the others is rounding, not a sign; absolute 1e-12 of
-  // the natural scale for points where all currents vanish (Omega = 0, equal baths).
-  o.regime = classify(c.W, c.Q_h, c.Q_c, 1e-9, 1e-12 * scale);
-  // The Carnot bound of an engine run from the h bath; with T_h < T_c no such engine exists.
-  if (p.T_h >= p.T_c) o.eta_carnot = 1.0 - p.T_c / p.T_h;
+  // Every current is a multiple of J (Q_h = omega_h J, Q_c = -omega_c J, W = -(omega_h - omega_c) J),
+  // so each sign is J's, known when |J| exceeds J's error. The rounding level of J's sum: each
+  // coherence is known to about eps, weighted by 2 |Omega_ab|.
+  double rounding = 0;
+  for (const auto &[a, b] : p.coupled_pairs()) rounding += 2.0 * std::abs(p.Omega[a][b]);
+  rounding *= 4 * std::numeric_limits<double>::epsilon();
+  const double dJ = std::max(std::abs(c.excitation_current - defined.excitation_current), rounding);
+  o.excitation_current_error = dJ;
+  const bool h_hotter = p.T_h >= p.T_c;
+  const double omega_hot = h_hotter ? p.omega_h : p.omega_c, omega_cold = h_hotter ? p.omega_c : p.omega_h;
+  const double Q_hot = h_hotter ? c.Q_h : c.Q_c, Q_cold = h_hotter ? c.Q_c : c.Q_h;
+  o.regime = classify({c.W, std::abs(p.omega_h - p.omega_c) * dJ}, {Q_hot, omega_hot * dJ},
+                      {Q_cold, omega_cold * dJ});
+  o.eta_carnot = 1.0 - std::min(p.T_h, p.T_c) / std::max(p.T_h, p.T_c);
   switch (o.regime) {
-  case Regime::engine: o.efficiency = -c.W / c.Q_h; break;
-  case Regime::refrigerator: o.cop_refrigerator = c.Q_c / c.W; break;
-  case Regime::accelerator: o.cop_accelerator = c.Q_h / c.W; break;
+  case Regime::engine: o.efficiency = -c.W / Q_hot; break;
+  case Regime::refrigerator: o.cop_refrigerator = Q_cold / c.W; break;
+  case Regime::accelerator: o.cop_accelerator = Q_hot / c.W; break;
   default: break;
   }
 
@@ -250,8 +295,8 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
   o.l1_coherence = rho.l1_coherence();
   o.hermiticity_error = rho.hermiticity_error();
   o.min_eigenvalue = rho.min_eigenvalue();
-  const double largest = std::max({std::abs(c.W), std::abs(c.Q_h), std::abs(c.Q_c), scale * 1e-12});
-  o.first_law_residual = std::abs(c.W + c.Q_h + c.Q_c) / largest;
+  const double largest = std::max({std::abs(defined.W), std::abs(defined.Q_h), std::abs(defined.Q_c), scale * 1e-12});
+  o.first_law_residual = std::abs(defined.W + defined.Q_h + defined.Q_c) / largest;
   return o;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // Currents, coherence quantities, operating regime and figures of merit of physics.md.
 //
-// The currents are computed from their definitions, traces of an operator against a subset of the
-// master-equation terms evaluated at rho; the explicit forms (physics.md, "Explicit forms") are
-// separate functions, tested against the definitions.
+// The currents are defined as traces of an operator against a subset of the master-equation terms
+// evaluated at rho (CurrentsPlan, definition_currents). The values reported come from equivalent
+// forms without cancellation (currents()); the definitions serve as the check (the first-law
+// residual) and the tests hold the two equal at steady states.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -50,8 +51,20 @@ private:
   std::vector<Monomial> built_for_;  // every term's A_t and B_t, then every x of each X
 };
 
-// The currents of one point (a plan of its own; a sweep keeps one per family).
-Currents currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho);
+// The trace definitions of one point (a plan of its own; a sweep keeps one per family).
+Currents definition_currents(const SystemParameters &p, const MasterEquation &me, const DensityMatrix &rho);
+
+// The excitation current carried by H_I, J = -2 sum_{(a,b) in P} Omega_ab Im <sigma+_{h,a} sigma-_{c,b}>,
+// equal to Tr[N_h D^(h)(rho)] in the steady state. Units: omega_c (excitations per unit time).
+double excitation_current_through_interaction(const SystemParameters &p, const DensityMatrix &rho);
+
+// The currents of a steady state in their most accurate equivalent forms: Q_h = omega_h J,
+// Q_c = -omega_c J, W = -(omega_h - omega_c) J with J through H_I; the non-local parts by their
+// explicit forms (rates g_k g_l exactly); the local parts as the differences. No term of order
+// g^2 nbar cancels, so they hold to ~1e-10 relative where the trace definitions lose digits (b1 at
+// T_h = 1e7: 3% off). Equal to definition_currents at an exact steady state (tested). Units:
+// omega_c^2.
+Currents currents(const SystemParameters &p, const DensityMatrix &rho);
 
 // Explicit forms of physics.md (valid for any N, non-uniform g and Omega).
 namespace explicit_form {
@@ -68,16 +81,30 @@ Coherences coherences(const SystemParameters &p, const DensityMatrix &rho);
 
 enum class Regime { none = 0, engine = 1, refrigerator = 2, accelerator = 3, heater = 4 };
 const char *to_string(Regime r);
-// Signs of (W, Q_h, Q_c); a value counts as zero when it is below `relative` times the largest of
-// the three or below `absolute`.
-Regime classify(double W, double Q_h, double Q_c, double relative, double absolute);
+// physics.md, "Operating regimes": the regime from the signs of (W, Q_hot, Q_cold), the heat
+// currents named by temperature (the hotter bath's first); a value counts as zero only when its
+// magnitude is at most its own error.
+struct SignedCurrent {
+  double value, error;
+  int sign() const { return value > error ? 1 : (value < -error ? -1 : 0); }
+};
+Regime classify(SignedCurrent W, SignedCurrent Q_hot, SignedCurrent Q_cold);
 
 struct Observables {
   Currents currents;
   Coherences coherences;
   double entropy_production = 0;
   Regime regime = Regime::none;
+  // Figures of merit relative to the hotter bath (physics.md: when T_h < T_c the bath called c is the
+  // hotter one, and the roles swap): efficiency -W/Q_hot of an engine, eta_carnot
+  // 1 - T_cold/T_hot, COP_R = Q_cold/W, COP_A = Q_hot/W. At T_h = T_c the bath called h takes the
+  // hot role (eta_carnot = 0: no engine can run).
   std::optional<double> efficiency, eta_carnot, cop_refrigerator, cop_accelerator;
+  // The error of the excitation current J that the regime's signs are judged against: the
+  // disagreement of its two equivalent forms at this rho (through H_I, and the trace definition
+  // Tr[N_h D^(h)(rho)], which differ by Tr[N_h L rho] and by their rounding), or its own rounding
+  // level when that is larger. Units: omega_c.
+  double excitation_current_error = 0;
   std::vector<double> populations_h, populations_c;
   double purity = 0, l1_coherence = 0;
   // health of the solution
