@@ -5,7 +5,7 @@ efficiency there, the maximum cooling power and the zeros of W_nonloc.
 Maxima are located between grid points: a parabola through the best grid point and its two
 neighbours (among the points where the quantity is defined), its vertex when it lies inside that
 bracket. The efficiency there is the parabola through the same three points of the file's
-efficiency, checked against the exact eta = 1 - omega_c/omega_h = 1 - 1/omega_ratio (physics.md).
+efficiency, checked against the exact eta = 1 - omega_cold/omega_hot (1 - 1/omega_ratio when T_h >= T_c; physics.md).
 Only points with status ok count.
 """
 import json
@@ -189,7 +189,9 @@ def summary(ds, args, out=sys.stdout):
     data, fixed, note = scenario_selection(ds, args.sel, "summary", open_axes=("bath", "coupling", "N"))
     names = regime_names(ds)
     ratio = carnot_ratio(ds, fixed)
-    eta_carnot = 1 - 1 / ratio if ratio else None
+    # The roles by temperature, as nessmap names the regimes: the hotter bath is "hot".
+    h_hotter = ratio is None or ratio >= 1
+    eta_carnot = 1 - min(ratio, 1 / ratio) if ratio else None
     if note and args.json:
         print(f"nessmap-plot: {note}", file=sys.stderr)
     if not args.json:
@@ -198,13 +200,15 @@ def summary(ds, args, out=sys.stdout):
         if note:
             out.write(f"# {note}\n")
         if eta_carnot is not None:
-            out.write(f"# Carnot efficiency 1 - T_c/T_h = {eta_carnot:.4g}\n")
+            out.write(f"# Carnot efficiency 1 - T_cold/T_hot = {eta_carnot:.4g}\n")
     for coords, one in scenarios(data):
         r = analyse(one, names)
-        exact = 1 - 1 / r["omega_ratio_at_max_power"] if math.isfinite(r["omega_ratio_at_max_power"]) else math.nan
+        x = r["omega_ratio_at_max_power"]
+        # An engine's efficiency is 1 - omega_cold/omega_hot.
+        exact = (1 - 1 / x if h_hotter else 1 - x) if math.isfinite(x) else math.nan
         if abs(r["efficiency_at_max_power"] - exact) > EFFICIENCY_CHECK:
             print(f"nessmap-plot: warning: {coords}: interpolated efficiency {r['efficiency_at_max_power']:.6g} "
-                  f"differs from 1 - omega_c/omega_h = {exact:.6g}", file=sys.stderr)
+                  f"differs from 1 - omega_cold/omega_hot = {exact:.6g}", file=sys.stderr)
         if args.json:
             obj = dict(coords)
             obj.update({k: v for k, v in fixed.items() if k not in obj})
