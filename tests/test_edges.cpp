@@ -190,3 +190,19 @@ TEST_CASE("On the reversibility line the currents vanish and the regime is none,
         CHECK_FALSE(o.cop_accelerator);
       }
 }
+
+TEST_CASE("Rates beyond double precision's reach are a failure that says so, not a value", "[edges]") {
+  // T_h = 1e300: nbar_h ~ 7e299, so L's entries reach 1e299 and ||L rho|| overflows. Whatever a
+  // method returns, the point must not be ok (eps used to report Q_h = 1.8e-10, 1e292 times the
+  // closed form's 4e-302).
+  Machine m;
+  m.T_h = 1e300;
+  for (Method method : {Method::eps}) {
+    PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{method, Space::balanced});
+    const PointResult r = ev.evaluate(one_pair(m, Bath::independent));
+    INFO(r.reason);
+    CHECK_FALSE(r.ok());
+    CHECK(r.failure == Failure::not_finite);
+    CHECK_THAT(r.reason, Catch::Contains("||L rho||"));
+  }
+}

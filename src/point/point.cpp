@@ -1,5 +1,6 @@
 #include "point/point.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -46,6 +47,12 @@ PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
   const auto &o = *r.observables;
   const auto &c = o.currents;
   char detail[320];
+  if (!std::isfinite(ss.residual_norm)) {
+    std::snprintf(detail, sizeof detail,
+                  "||L rho|| = %g: the solution cannot be checked (the largest emission rate is %.3g)",
+                  ss.residual_norm, std::max(p.gamma_minus(Ensemble::hot, 0, 0), p.gamma_minus(Ensemble::cold, 0, 0)));
+    return fail(Failure::not_finite, detail);
+  }
   if (!std::isfinite(c.W) || !std::isfinite(c.Q_h) || !std::isfinite(c.Q_c)) {
     std::snprintf(detail, sizeof detail, "the currents W = %g, Q_h = %g, Q_c = %g", c.W, c.Q_h, c.Q_c);
     return fail(Failure::not_finite, detail);
