@@ -56,7 +56,8 @@ mkdir "$race" "$race/bin"
 cat > "$race/bin/srun" << 'END_SRUN'
 #!/bin/bash
 sleep 10 & s=$!
-stop() { kill "$s" 2> /dev/null; [ -z "${SRUN_DELAY:-}" ] || sleep "0.0$((RANDOM % 5))"; exit 3; }
+# Like nessmap, it acts on the first signal and ignores those after it.
+stop() { trap '' USR1 TERM; kill "$s" 2> /dev/null; [ -z "${SRUN_DELAY:-}" ] || sleep "0.0$((RANDOM % 5))"; exit 3; }
 trap stop USR1 TERM
 : > "$SRUN_READY"
 wait "$s"
