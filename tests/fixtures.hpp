@@ -12,6 +12,20 @@
 
 namespace nessmap::testing {
 
+// The paper's N = 2 point (cascaded, type 2) as a YAML system section, for sweep fixtures.
+inline const std::string paper_system_yaml = R"(system:
+  N: 2
+  bath: cascaded
+  coupling: pairwise
+  omega_c: 1.0
+  omega_h: 1.5
+  T_h: 2.0
+  T_c: 1.0
+  g_h: [0.5, 0.55]
+  g_c: [0.5, 0.55]
+  Omega: 0.1
+)";
+
 // Figs. 2-4: N = 2, g = (0.5, 0.55) per ensemble, T_h = 2, T_c = 1, omega_c = 1, Omega = 0.1.
 inline SystemParameters paper_point(Bath bath, Coupling coupling, double x) {
   SystemParameters p;

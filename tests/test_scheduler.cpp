@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "fixtures.hpp"
 #include "config/config.hpp"
 #include "format/journal.hpp"
 #include "point/record.hpp"
@@ -47,18 +48,7 @@ namespace {
 // A grid of `values` points per family and one family per bath (1 to 3).
 SweepConfig fake_config(int values, int baths) {
   const std::string bath_list = baths == 1 ? "[common]" : baths == 2 ? "[common, cascaded]" : "[common, cascaded, independent]";
-  const std::string text = R"(system:
-  N: 2
-  bath: cascaded
-  coupling: pairwise
-  omega_c: 1.0
-  omega_h: 1.5
-  T_h: 2.0
-  T_c: 1.0
-  g_h: [0.5, 0.55]
-  g_c: [0.5, 0.55]
-  Omega: 0.1
-sweep:
+  const std::string text = testing::paper_system_yaml + R"(sweep:
   axes:
     omega_ratio: {start: 0.5, stop: 2.5, num: )" + std::to_string(values) + R"(}
     bath: )" + bath_list + R"(

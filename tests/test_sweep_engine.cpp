@@ -1071,18 +1071,7 @@ TEST_CASE("results count failed records and keep their reasons", "[sweep_engine]
 
 namespace {
 
-const std::string identity_yaml = R"(system:
-  N: 2
-  bath: cascaded
-  coupling: pairwise
-  omega_c: 1.0
-  omega_h: 1.5
-  T_h: 2.0
-  T_c: 1.0
-  g_h: [0.5, 0.55]
-  g_c: [0.5, 0.55]
-  Omega: 0.1
-sweep:
+const std::string identity_yaml = testing::paper_system_yaml + R"(sweep:
   axes:
     omega_ratio: [0.5, 1.25]
     bath: [common, independent]
