@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -39,6 +40,8 @@
 #include "sweep/progress.hpp"
 #include "sweep/results.hpp"
 #include "sweep/scheduler.hpp"
+#include "sweep/signals.hpp"
+#include "sweep/stop_watcher.hpp"
 
 using namespace nessmap;
 
@@ -150,6 +153,10 @@ public:
       std::lock_guard lock(mutex_);
       return clocks_[static_cast<std::size_t>(rank)];
     };
+    h.stopping = [this, rank](int signal) {
+      std::lock_guard lock(mutex_);
+      stopping_calls.push_back({rank, signal});
+    };
     return h;
   }
 
@@ -241,6 +248,7 @@ public:
   std::map<std::int64_t, int> evaluations;               // index -> times evaluated
   std::vector<std::vector<std::int64_t>> evaluated_by;   // per rank, in order
   std::set<std::int64_t> finished;                       // points whose evaluation returned or threw
+  std::vector<std::pair<int, int>> stopping_calls;       // (rank, signal) of each stopping hook call
 
 private:
   std::string journal_path_;
@@ -370,6 +378,7 @@ TEST_CASE("scheduler computes every task exactly once and stores it, on 1, 2 and
   CHECK(by_workers + static_cast<std::int64_t>(s.evaluated_by[0].size()) == s.grid.size());
   // The master's points are timed as well as the workers': 1/64 s each on the fake clocks.
   CHECK(s.master->compute_seconds() == static_cast<double>(s.grid.size()) / 64);
+  CHECK(s.stopping_calls.empty());
 }
 
 TEST_CASE("scheduler on threads computes every task exactly once", "[scheduler]") {
@@ -519,6 +528,8 @@ TEST_CASE("scheduler stops on request: points in flight finish, no new chunks, a
   const auto sent = s.network.sent();
   for (std::size_t m = sent_at_stop; m < sent.size(); ++m)
     if (sent[m].tag == Tag::work) CHECK(sent[m].bytes.empty());
+  // The master told its hook once, with the signal.
+  CHECK(s.stopping_calls == std::vector<std::pair<int, int>>{{0, SIGTERM}});
 }
 
 TEST_CASE("scheduler stops when a worker alone caught the signal", "[scheduler][stop]") {
@@ -540,4 +551,48 @@ TEST_CASE("scheduler stops when a worker alone caught the signal", "[scheduler][
   CHECK(static_cast<std::int64_t>(s.finished.size()) == s.results.computed);
   // Worker 2 computed nothing after the signal: its 30th point was its last.
   CHECK(s.evaluated_by[2].size() == 30);
+  // The master's hook heard of the worker's signal, once.
+  CHECK(s.stopping_calls == std::vector<std::pair<int, int>>{{0, SIGUSR1}});
+}
+
+TEST_CASE("stop watcher: acts once, on its own thread, at the first stop", "[scheduler][stop]") {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<int> seen;
+  std::thread::id acted_on;
+  auto action = [&](int signal) {
+    std::lock_guard lock(m);
+    seen.push_back(signal);
+    acted_on = std::this_thread::get_id();
+    cv.notify_all();
+  };
+  auto wait_for_action = [&] {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return !seen.empty(); });
+  };
+  SECTION("stop() runs the action with its signal; a second stop does not") {
+    StopWatcher w(action);
+    w.stop(SIGUSR1);
+    REQUIRE(wait_for_action());
+    w.stop(SIGTERM);
+    CHECK(w.finish());
+    CHECK(seen == std::vector<int>{SIGUSR1});
+    CHECK(acted_on != std::this_thread::get_id());
+  }
+  SECTION("a stop signal caught by this process runs it while the main thread is busy") {
+    const StopSignals signals;
+    StopWatcher w(action, 0.005);
+    std::raise(SIGUSR1);  // handled on this thread, which then keeps busy
+    REQUIRE(wait_for_action());
+    CHECK(w.finish());
+    CHECK(seen == std::vector<int>{SIGUSR1});
+    CHECK(stop_signal_caught() == SIGUSR1);
+  }
+  SECTION("no stop: finish() returns without running it, and nothing runs after") {
+    StopWatcher w(action);
+    CHECK_FALSE(w.finish());
+    w.stop(SIGTERM);
+    CHECK_FALSE(w.finish());
+    CHECK(seen.empty());
+  }
 }

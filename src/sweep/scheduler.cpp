@@ -99,6 +99,7 @@ void Master::begin_stop(int signal) {
   stopped_by_ = signal;
   progress_.message("received " + signal_name(signal) +
                     ": finishing the points in flight, then writing what is done (run again to resume)");
+  hooks_.stopping(signal);
 }
 
 // Receives every report that has arrived; true when there was one.
@@ -118,8 +119,7 @@ bool Master::serve() {
     if (h.points > 0) {
       store_records(results_, records);
       journal_.append(records);
-      timing_.points += h.points;
-      timing_.seconds += h.seconds;
+      add_timing(h.points, h.seconds);
     }
     if (h.stopping) {
       w.stopped = true;
@@ -154,11 +154,16 @@ void Master::compute_one() {
   const double seconds = hooks_.clock() - t0;
   append_record(own_records_, r);
   results_.store(r);
-  timing_.points += 1;
-  timing_.seconds += seconds;
+  add_timing(1, seconds);
   // The master's own points go to the journal in small batches: a write per point would cost
   // more than an N = 2 point takes. At most `own_flush_seconds` of its work is ever unwritten.
   if (hooks_.clock() - own_flushed_ > own_flush_seconds) flush_own();
+}
+
+void Master::add_timing(std::int64_t points, double seconds) {
+  timing_.points += points;
+  timing_.seconds += seconds;
+  compute_seconds_.store(timing_.seconds, std::memory_order_relaxed);
 }
 
 void Master::flush_own() {

@@ -12,6 +12,7 @@
 // Both sides are written against a Messenger (MPI, or in-process queues in the tests) and call
 // out to RankHooks for the points, the stop request and the clock; nothing here calls MPI or
 // PETSc itself, and nothing is collective.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,9 @@ struct RankHooks {
   std::function<int()> stop_requested = [] { return 0; };
   // Seconds on a steady clock: points are timed with it.
   std::function<double()> clock = steady_seconds;
+  // The master's alone: called once, with the signal, when it begins to stop (a signal it caught,
+  // or one a worker reported), before it waits for the points in flight.
+  std::function<void(int signal)> stopping = [](int) {};
 
   static double steady_seconds();
 };
@@ -98,8 +102,9 @@ public:
   Step step();
 
   int stopped_by() const { return stopped_by_; }
-  // Seconds the groups spent evaluating this run's points, added up over the groups.
-  double compute_seconds() const { return timing_.seconds; }
+  // Seconds the groups spent evaluating this run's points, added up over the groups. May be read
+  // from another thread while the master runs.
+  double compute_seconds() const { return compute_seconds_.load(std::memory_order_relaxed); }
 
 private:
   struct WorkerState {
@@ -117,6 +122,7 @@ private:
   bool serve();
   void answer_requests();
   void compute_one();
+  void add_timing(std::int64_t points, double seconds);
   void flush_own();
   std::vector<std::int64_t> take(std::size_t n);
   WorkerState &worker(int rank);
@@ -135,6 +141,7 @@ private:
   bool computes_ = true, stopping_ = false, finished_ = false;
   int stopped_by_ = 0;
   PointTiming timing_;
+  std::atomic<double> compute_seconds_{0.0};  // timing_.seconds, for other threads
   std::string own_records_;            // the master's own records not yet journaled
   double own_flushed_ = 0;             // hooks_.clock() when they were last journaled
 };
