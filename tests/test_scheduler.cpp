@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "fixtures.hpp"
@@ -40,6 +41,8 @@
 #include "sweep/progress.hpp"
 #include "sweep/results.hpp"
 #include "sweep/scheduler.hpp"
+#include "sweep/signals.hpp"
+#include "sweep/stop_watcher.hpp"
 
 using namespace nessmap;
 
@@ -140,6 +143,10 @@ public:
       std::lock_guard lock(mutex_);
       return clocks_[static_cast<std::size_t>(rank)];
     };
+    h.stopping = [this, rank](int signal) {
+      std::lock_guard lock(mutex_);
+      stopping_calls.push_back({rank, signal});
+    };
     return h;
   }
 
@@ -231,6 +238,7 @@ public:
   std::map<std::int64_t, int> evaluations;               // index -> times evaluated
   std::vector<std::vector<std::int64_t>> evaluated_by;   // per rank, in order
   std::set<std::int64_t> finished;                       // points whose evaluation returned or threw
+  std::vector<std::pair<int, int>> stopping_calls;       // (rank, signal) of each stopping hook call
 
 private:
   std::string journal_path_;
@@ -304,40 +312,56 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 
 } // namespace
 
-TEST_CASE("chunk policy: one second of work, a quarter of each group's share, within one family",
+TEST_CASE("chunk policy: guided shares of what is left, a quarter second of work, within one family",
           "[scheduler][chunks]") {
+  REQUIRE(target_chunk_seconds == 0.25);  // the expectations below are worked out by hand for these
+  REQUIRE(chunk_share_divisor == 4);
   const Grid grid(fake_config(500, 2));  // two families of 500 tasks
   std::vector<std::int64_t> tasks;
   for (std::int64_t t = 0; t < grid.size(); ++t) tasks.push_back(t);
   const std::span<const std::int64_t> all(tasks);
-  const PointTiming untimed{}, ms_points{1000, 1.0}, slow_points{2, 6.0}, fast_points{1000, 1e-3 / 1000};
+  // Mean times per point exact in binary: 1/1024 s (by time 256 points), 1/256 s (64 points).
+  const PointTiming untimed{}, fine{1024, 1.0}, medium{256, 1.0}, fast_points{1000, 1e-3 / 1000};
 
   // Nothing timed yet: one point.
   CHECK(next_chunk_length(grid, all, 1, untimed) == 1);
-  // 1 ms a point: 1000 points would be one second, but a quarter of the share of 1000 tasks is 250
-  // on one group, 125 on two.
-  CHECK(next_chunk_length(grid, all, 1, ms_points) == 250);
-  CHECK(next_chunk_length(grid, all, 2, ms_points) == 125);
-  // 3 s a point: less than one point a second, still one.
-  CHECK(next_chunk_length(grid, all, 1, slow_points) == 1);
-  // 1 us a point on 1 group: a million would be a second, the share caps it at 250; on a grid
-  // of one family of 500000 (a share of 125000), max_chunk_points caps it.
+  // 1/1024 s a point: 256 points would be a quarter second, but the guided share of 1000 tasks,
+  // ceil(1000 / (4 x groups)), is 250 on one group, 125 on two, 84 on three.
+  CHECK(next_chunk_length(grid, all, 1, fine) == 250);
+  CHECK(next_chunk_length(grid, all, 2, fine) == 125);
+  CHECK(next_chunk_length(grid, all, 3, fine) == 84);
+  // 1/256 s a point: the quarter second (64 points) binds before the share does.
+  CHECK(next_chunk_length(grid, all, 1, medium) == 64);
+  CHECK(next_chunk_length(grid, all, 2, medium) == 64);
+  // Coarse points are handed out one at a time: 1/8 s a point gives 2, a quarter second or more 1.
+  CHECK(next_chunk_length(grid, all, 1, {8, 1.0}) == 2);
+  CHECK(next_chunk_length(grid, all, 1, {4, 1.0}) == 1);
+  CHECK(next_chunk_length(grid, all, 2, {40, 0.27 * 40}) == 1);
+  CHECK(next_chunk_length(grid, all, 1, {2, 6.0}) == 1);
+  // 1 ns a point on 1 group: 250 million would be a quarter second, the share caps it at 250; on
+  // a grid of one family of 500000 (a share of 125000), max_chunk_points caps it.
   CHECK(next_chunk_length(grid, all, 1, fast_points) == 250);
   {
     const Grid big(fake_config(500000, 1));
     std::vector<std::int64_t> many(static_cast<std::size_t>(big.size()));
     for (std::size_t t = 0; t < many.size(); ++t) many[t] = static_cast<std::int64_t>(t);
     CHECK(next_chunk_length(big, many, 1, fast_points) == max_chunk_points);
-    CHECK(next_chunk_length(big, many, 1, {1, 1.0 / 64}) == 64);
+    CHECK(next_chunk_length(big, many, 1, {1, 1.0 / 64}) == 16);
   }
-  // From task 400 the share of 600 is 150, but the family ends at task 500.
-  CHECK(next_chunk_length(grid, all.subspan(400), 1, ms_points) == 100);
-  CHECK(next_chunk_length(grid, all.subspan(499), 1, ms_points) == 1);
-  CHECK(next_chunk_length(grid, all.subspan(500), 1, ms_points) == 125);
+  // The share shrinks with what is left (2 groups, 1/1024 s a point): 600 left give 75, 100
+  // give 13, 9 give 2, 8 and fewer give single points.
+  CHECK(next_chunk_length(grid, all.subspan(400), 2, fine) == 75);
+  CHECK(next_chunk_length(grid, all.subspan(900), 2, fine) == 13);
+  CHECK(next_chunk_length(grid, all.subspan(991), 2, fine) == 2);
+  CHECK(next_chunk_length(grid, all.subspan(992), 2, fine) == 1);
+  // From task 400 the share of 600 is 150 on one group, but the family ends at task 500.
+  CHECK(next_chunk_length(grid, all.subspan(400), 1, fine) == 100);
+  CHECK(next_chunk_length(grid, all.subspan(499), 1, fine) == 1);
+  CHECK(next_chunk_length(grid, all.subspan(500), 1, fine) == 125);
   // The last tasks: 40 left on 2 groups gives 5; 10 left on 3 groups gives 1.
-  CHECK(next_chunk_length(grid, all.subspan(960), 2, ms_points) == 5);
-  CHECK(next_chunk_length(grid, all.subspan(990), 3, ms_points) == 1);
-  CHECK(next_chunk_length(grid, all.subspan(1000), 1, ms_points) == 0);
+  CHECK(next_chunk_length(grid, all.subspan(960), 2, fine) == 5);
+  CHECK(next_chunk_length(grid, all.subspan(990), 3, fine) == 1);
+  CHECK(next_chunk_length(grid, all.subspan(1000), 1, fine) == 0);
 }
 
 TEST_CASE("scheduler computes every task exactly once and stores it, on 1, 2 and 3 ranks", "[scheduler]") {
@@ -360,6 +384,30 @@ TEST_CASE("scheduler computes every task exactly once and stores it, on 1, 2 and
   CHECK(by_workers + static_cast<std::int64_t>(s.evaluated_by[0].size()) == s.grid.size());
   // The master's points are timed as well as the workers': 1/64 s each on the fake clocks.
   CHECK(s.master->compute_seconds() == static_cast<double>(s.grid.size()) / 64);
+  CHECK(s.stopping_calls.empty());
+}
+
+TEST_CASE("scheduler: the master computes nothing before every worker has asked for work", "[scheduler]") {
+  // Stepped with the master first, so that its first step comes before any worker's request:
+  // it must not start a point then, or the workers would wait through it.
+  const int ranks = GENERATE(2, 3);
+  INFO(ranks << " logical ranks");
+  FakeSweep s(ranks, 100, 1);
+  std::optional<std::size_t> work_sent_at_first_own_point;
+  s.point = [&](int rank, std::int64_t index) {
+    if (rank == 0 && !work_sent_at_first_own_point) {
+      std::size_t work = 0;
+      for (const auto &m : s.network.sent()) work += m.tag == Tag::work;
+      work_sent_at_first_own_point = work;
+    }
+    return fake_record(index);
+  };
+  CHECK(s.run_stepped() == 0);
+  check_all_once(s);
+  check_clean_end(s);
+  // Every worker's first two requests were answered before the master's first point.
+  REQUIRE(work_sent_at_first_own_point);
+  CHECK(*work_sent_at_first_own_point == static_cast<std::size_t>(2 * (ranks - 1)));
 }
 
 TEST_CASE("scheduler on threads computes every task exactly once", "[scheduler]") {
@@ -372,9 +420,11 @@ TEST_CASE("scheduler on threads computes every task exactly once", "[scheduler]"
 }
 
 TEST_CASE("scheduler chunks follow the policy and never cross a family", "[scheduler][chunks]") {
-  // 3 families of 300 tasks, 1/64 s a point, 3 groups: chunks of 64 (one second) while a quarter
-  // of each group's share of what is left is larger, cut at the end of each family, then smaller.
+  // 3 families of 300 tasks, 1/256 s a point, 3 groups: after the single points that answer the
+  // workers' first requests (nothing is timed yet), chunks of 64 (a quarter second) while the
+  // guided share ceil(left / (4 x 3)) is larger, cut at the end of each family, then smaller.
   FakeSweep s(3, 300, 3);
+  s.point_seconds = 1.0 / 256;
   REQUIRE(s.run_stepped() == 0);
   check_all_once(s);
   const auto task_of = s.task_of();
@@ -384,8 +434,10 @@ TEST_CASE("scheduler chunks follow the policy and never cross a family", "[sched
   int full = 0, cut_by_family = 0, cut_by_share = 0;
   std::set<std::int64_t> own(s.evaluated_by[0].begin(), s.evaluated_by[0].end());
   std::int64_t master_point = 0;
+  int answered = 0;  // non-empty chunks so far
   for (const auto &chunk : s.chunks()) {
     if (chunk.empty()) continue;
+    ++answered;
     const std::int64_t first = task_of.at(chunk.front());
     // Tasks are handed out in order: the master's own points in between (one at a time) are
     // the tasks skipped since the last chunk.
@@ -398,11 +450,19 @@ TEST_CASE("scheduler chunks follow the policy and never cross a family", "[sched
     for (std::size_t k = 0; k < chunk.size(); ++k) CHECK(task_of.at(chunk[k]) == first + static_cast<std::int64_t>(k));
     const std::int64_t last = first + static_cast<std::int64_t>(chunk.size()) - 1;
     CHECK(first / family_size == last / family_size);  // one family
-    // The rule, with the mean time per point exactly 1/64 s (the master has timed its first
-    // point before it answers anyone).
+    const std::int64_t family_left = (first / family_size + 1) * family_size - first;
+    if (answered <= 2 * 2) {
+      // The two workers' first two requests each, answered before the master computes anything
+      // (it waits for them): nothing is timed, one point each.
+      CHECK(chunk.size() == 1);
+      CHECK(master_point == 0);
+      handed_out = last + 1;
+      continue;
+    }
+    // The rule, with the mean time per point exactly 1/256 s (the master has timed its first
+    // point before it answers anyone again).
     const std::int64_t by_share = ceil_div(total - first, 4 * 3);
     const std::int64_t rule = std::max<std::int64_t>(1, std::min<std::int64_t>(by_share, 64));
-    const std::int64_t family_left = (first / family_size + 1) * family_size - first;
     CHECK(static_cast<std::int64_t>(chunk.size()) == std::min(rule, family_left));
     if (family_left < rule) ++cut_by_family;
     else if (rule == 64) ++full;
@@ -414,6 +474,29 @@ TEST_CASE("scheduler chunks follow the policy and never cross a family", "[sched
   CHECK(full > 0);
   CHECK(cut_by_family > 0);
   CHECK(cut_by_share > 0);
+}
+
+TEST_CASE("scheduler: coarse points end together (the master keeps the last ones when it finishes first)",
+          "[scheduler][chunks]") {
+  // A quarter second a point (fake clocks): chunks of one point. Stepped in turn, each rank
+  // computes one point a round, so the work balances to within one point exactly when the last
+  // points go to whoever finishes them first; a worker holding a second chunk at the end would
+  // leave the master idle for a point or more.
+  const int ranks = GENERATE(2, 3);
+  const int values = GENERATE(9, 40, 41);
+  INFO(ranks << " logical ranks, " << values << " points");
+  FakeSweep s(ranks, values, 1);
+  s.point_seconds = 0.25;
+  CHECK(s.run_stepped() == 0);
+  check_all_once(s);
+  check_clean_end(s);
+  std::size_t most = 0, least = s.evaluated_by[0].size();
+  for (const auto &points : s.evaluated_by) {
+    most = std::max(most, points.size());
+    least = std::min(least, points.size());
+  }
+  CHECK(most - least <= 1);
+  for (const auto &chunk : s.chunks()) CHECK(chunk.size() <= 1);
 }
 
 TEST_CASE("scheduler stores failed points as failed and goes on", "[scheduler][failures]") {
@@ -509,6 +592,8 @@ TEST_CASE("scheduler stops on request: points in flight finish, no new chunks, a
   const auto sent = s.network.sent();
   for (std::size_t m = sent_at_stop; m < sent.size(); ++m)
     if (sent[m].tag == Tag::work) CHECK(sent[m].bytes.empty());
+  // The master told its hook once, with the signal.
+  CHECK(s.stopping_calls == std::vector<std::pair<int, int>>{{0, SIGTERM}});
 }
 
 TEST_CASE("scheduler stops when a worker alone caught the signal", "[scheduler][stop]") {
@@ -530,4 +615,48 @@ TEST_CASE("scheduler stops when a worker alone caught the signal", "[scheduler][
   CHECK(static_cast<std::int64_t>(s.finished.size()) == s.results.computed);
   // Worker 2 computed nothing after the signal: its 30th point was its last.
   CHECK(s.evaluated_by[2].size() == 30);
+  // The master's hook heard of the worker's signal, once.
+  CHECK(s.stopping_calls == std::vector<std::pair<int, int>>{{0, SIGUSR1}});
+}
+
+TEST_CASE("stop watcher: acts once, on its own thread, at the first stop", "[scheduler][stop]") {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<int> seen;
+  std::thread::id acted_on;
+  auto action = [&](int signal) {
+    std::lock_guard lock(m);
+    seen.push_back(signal);
+    acted_on = std::this_thread::get_id();
+    cv.notify_all();
+  };
+  auto wait_for_action = [&] {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return !seen.empty(); });
+  };
+  SECTION("stop() runs the action with its signal; a second stop does not") {
+    StopWatcher w(action);
+    w.stop(SIGUSR1);
+    REQUIRE(wait_for_action());
+    w.stop(SIGTERM);
+    CHECK(w.finish());
+    CHECK(seen == std::vector<int>{SIGUSR1});
+    CHECK(acted_on != std::this_thread::get_id());
+  }
+  SECTION("a stop signal caught by this process runs it while the main thread is busy") {
+    const StopSignals signals;
+    StopWatcher w(action, 0.005);
+    std::raise(SIGUSR1);  // handled on this thread, which then keeps busy
+    REQUIRE(wait_for_action());
+    CHECK(w.finish());
+    CHECK(seen == std::vector<int>{SIGUSR1});
+    CHECK(stop_signal_caught() == SIGUSR1);
+  }
+  SECTION("no stop: finish() returns without running it, and nothing runs after") {
+    StopWatcher w(action);
+    CHECK_FALSE(w.finish());
+    w.stop(SIGTERM);
+    CHECK_FALSE(w.finish());
+    CHECK(seen.empty());
+  }
 }

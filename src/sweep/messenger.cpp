@@ -19,7 +19,12 @@ void MpiMessenger::send(int dest, Tag tag, std::string bytes) {
 std::optional<Message> MpiMessenger::poll(Tag tag, int source) {
   int flag = 0;
   MPI_Status status;
-  MPI_Iprobe(source == any_source ? MPI_ANY_SOURCE : source, static_cast<int>(tag), comm_, &flag, &status);
+  // Open MPI's MPI_Iprobe looks for a matching message before it lets the transport progress, so
+  // a message that arrived since the last MPI call is found only by the next probe. Probing twice
+  // finds it now: else a master between two long points of its own would see a worker's report
+  // (and answer its request) only after the next one, while the worker waits.
+  for (int probe = 0; probe < 2 && !flag; ++probe)
+    MPI_Iprobe(source == any_source ? MPI_ANY_SOURCE : source, static_cast<int>(tag), comm_, &flag, &status);
   if (!flag) return std::nullopt;
   int bytes = 0;
   MPI_Get_count(&status, MPI_BYTE, &bytes);

@@ -47,8 +47,9 @@ public:
 };
 
 // Over `comm` (kept by value, not freed; it must outlive the messenger). Not collective: each
-// rank makes its own. send is MPI_Isend of the bytes; poll is MPI_Iprobe and MPI_Recv. Call
-// flush before destroying it, except on the way to MPI_Abort.
+// rank makes its own. send is MPI_Isend of the bytes; poll is MPI_Iprobe (twice, when the first
+// finds nothing: see poll) and MPI_Recv. Call flush before destroying it, except on the way to
+// MPI_Abort.
 class MpiMessenger final : public Messenger {
 public:
   explicit MpiMessenger(MPI_Comm comm) : comm_(comm) {}

@@ -38,7 +38,7 @@ std::size_t next_chunk_length(const Grid &grid, std::span<const std::int64_t> le
                               const PointTiming &timing) {
   if (left.empty()) return 0;
   const double remaining = static_cast<double>(left.size());
-  const double share = std::ceil(remaining / (4.0 * groups));
+  const double share = std::ceil(remaining / (static_cast<double>(chunk_share_divisor) * groups));
   const double per_point = timing.points > 0 ? timing.seconds / static_cast<double>(timing.points) : 0.0;
   const double by_time = per_point > 0 ? std::floor(target_chunk_seconds / per_point) : 1.0;
   const auto n = static_cast<std::size_t>(
@@ -55,7 +55,10 @@ Master::Master(Messenger &messenger, const Grid &grid, SweepResults &results, Jo
                Progress &progress, RankHooks hooks, std::vector<std::int64_t> pending, std::vector<int> workers)
     : messenger_(messenger), grid_(grid), results_(results), journal_(journal), progress_(progress),
       hooks_(std::move(hooks)), pending_(std::move(pending)), groups_(static_cast<int>(workers.size()) + 1) {
-  for (int rank : workers) workers_.push_back({rank});
+  for (int rank : workers) {
+    workers_.emplace_back();
+    workers_.back().rank = rank;
+  }
   // With many groups the master is busier answering than computing.
   computes_ = groups_ <= 8;
   own_flushed_ = hooks_.clock();
@@ -77,7 +80,10 @@ Step Master::step() {
   if (!stopping_)
     if (const int signal = hooks_.stop_requested()) begin_stop(signal);
   answer_requests();
-  if (computes_ && !stopping_ && cursor_ < pending_.size()) {
+  // Not before every worker has asked for its first chunks: a worker whose request arrives just
+  // after the master started a point would wait through it (at N = 4, a solver set-up and a point).
+  const bool workers_started = std::all_of(workers_.begin(), workers_.end(), [](const auto &w) { return w.hello; });
+  if (computes_ && !stopping_ && cursor_ < pending_.size() && workers_started) {
     compute_one();
     worked = true;
   }
@@ -99,6 +105,7 @@ void Master::begin_stop(int signal) {
   stopped_by_ = signal;
   progress_.message("received " + signal_name(signal) +
                     ": finishing the points in flight, then writing what is done (run again to resume)");
+  hooks_.stopping(signal);
 }
 
 // Receives every report that has arrived; true when there was one.
@@ -113,13 +120,12 @@ bool Master::serve() {
     std::memcpy(&h, message->bytes.data(), sizeof h);
     w.hello = true;
     w.requests += static_cast<int>(h.requests);
-    if (h.reports) --w.chunks_out;
+    if (h.reports && !w.out.empty()) w.out.pop_front();
     const std::string_view records = std::string_view(message->bytes).substr(sizeof h);
     if (h.points > 0) {
       store_records(results_, records);
       journal_.append(records);
-      timing_.points += h.points;
-      timing_.seconds += h.seconds;
+      add_timing(h.points, h.seconds);
     }
     if (h.stopping) {
       w.stopped = true;
@@ -133,18 +139,37 @@ bool Master::serve() {
 void Master::answer_requests() {
   for (auto &w : workers_) {
     while (w.requests > 0) {
-      const std::vector<std::int64_t> chunk =
-          stopping_ ? std::vector<std::int64_t>{}
-                    : take(next_chunk_length(grid_, std::span(pending_).subspan(cursor_), groups_, timing_));
+      std::vector<std::int64_t> chunk;
+      if (!stopping_) {
+        const std::size_t n = next_chunk_length(grid_, std::span(pending_).subspan(cursor_), groups_, timing_);
+        if (n > 0 && keep_for_master(w, n)) break;  // asked again at the next step
+        chunk = take(n);
+      }
       // Never waiting for the worker to receive it: a chunk of more than a few hundred points
       // goes by rendezvous, which would hold the master until the worker gets round to it.
       messenger_.send(w.rank, Tag::work,
                       std::string(reinterpret_cast<const char *>(chunk.data()), chunk.size() * sizeof(std::int64_t)));
       --w.requests;
       if (chunk.empty()) w.told_empty = true;
-      else ++w.chunks_out;
+      else w.out.push_back({hooks_.clock(), static_cast<std::int64_t>(chunk.size())});
     }
   }
+}
+
+// The end of a sweep (earliest finish time): true when the master, computing on its own at the
+// mean time per point, would finish every task not handed out yet no later than worker `w` would
+// finish a chunk of `n` of them after what it still holds. What it holds is reckoned from when
+// its oldest chunk was sent, which can only make the worker seem less busy: in doubt the chunk
+// goes out. Never while the worker holds nothing (it would wait for the master's next step), nor
+// when the master does not compute or nothing is timed yet.
+bool Master::keep_for_master(const WorkerState &w, std::size_t n) const {
+  if (!computes_ || w.out.empty() || timing_.points == 0) return false;
+  const double per_point = timing_.seconds / static_cast<double>(timing_.points);
+  std::int64_t held = 0;
+  for (const auto &c : w.out) held += c.points;
+  const double busy_for = std::max(0.0, static_cast<double>(held) * per_point - (hooks_.clock() - w.out.front().when));
+  const double left = static_cast<double>(pending_.size() - cursor_);
+  return left * per_point <= busy_for + static_cast<double>(n) * per_point;
 }
 
 void Master::compute_one() {
@@ -154,11 +179,16 @@ void Master::compute_one() {
   const double seconds = hooks_.clock() - t0;
   append_record(own_records_, r);
   results_.store(r);
-  timing_.points += 1;
-  timing_.seconds += seconds;
+  add_timing(1, seconds);
   // The master's own points go to the journal in small batches: a write per point would cost
   // more than an N = 2 point takes. At most `own_flush_seconds` of its work is ever unwritten.
   if (hooks_.clock() - own_flushed_ > own_flush_seconds) flush_own();
+}
+
+void Master::add_timing(std::int64_t points, double seconds) {
+  timing_.points += points;
+  timing_.seconds += seconds;
+  compute_seconds_.store(timing_.seconds, std::memory_order_relaxed);
 }
 
 void Master::flush_own() {

@@ -1,9 +1,13 @@
 #pragma once
 // The sweep's self-scheduling. The master (rank 0) hands out chunks of tasks to the group
-// leaders on request, computes points itself between requests (with at most 8 groups), stores
-// every record in the results and the journal, and ends the run once every worker has been
-// released. A worker asks for two chunks at first, then for one more with each report, so that
-// it never waits while the master is busy; it stops asking when its rank caught a stop signal.
+// leaders on request, computes points itself between requests (with at most 8 groups, and only
+// once every worker has asked for its first chunks, so that none waits through the master's first
+// point), stores every record in the results and the journal, and ends the run once every worker
+// has been released. A worker asks for two chunks at first, then for one more with each report, so
+// that it never waits while the master is busy; it stops asking when its rank caught a stop
+// signal. At the end of a sweep the master leaves a request of a busy worker unanswered while it
+// could itself compute all that is left before the worker would finish the chunk (see
+// keep_for_master), so that the last points go to whoever finishes them first.
 //
 // The protocol: Tag::report (leader -> master) carries a ReportHeader followed by its `points`
 // records (append_record); Tag::work (master -> leader) the chunk's grid indices as int64, none
@@ -12,8 +16,10 @@
 // Both sides are written against a Messenger (MPI, or in-process queues in the tests) and call
 // out to RankHooks for the points, the stop request and the clock; nothing here calls MPI or
 // PETSc itself, and nothing is collective.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -39,6 +45,9 @@ struct RankHooks {
   std::function<int()> stop_requested = [] { return 0; };
   // Seconds on a steady clock: points are timed with it.
   std::function<double()> clock = steady_seconds;
+  // The master's alone: called once, with the signal, when it begins to stop (a signal it caught,
+  // or one a worker reported), before it waits for the points in flight.
+  std::function<void(int signal)> stopping = [](int) {};
 
   static double steady_seconds();
 };
@@ -60,15 +69,17 @@ struct PointTiming {
   double seconds = 0;
 };
 
-inline constexpr double target_chunk_seconds = 1.0;
+inline constexpr double target_chunk_seconds = 0.25;
+inline constexpr int chunk_share_divisor = 4;
 inline constexpr std::size_t max_chunk_points = 100000;
 
-// How many of the tasks not handed out yet (`left`, in task order) go into the next chunk:
-// about target_chunk_seconds of work at the mean time per point so far (one point while nothing
-// is timed), no more than a quarter of each of the `groups` groups' share of what is left (so
-// that the last chunks are small and finish together), at most max_chunk_points, at least one;
-// and never past the family of left[0] (the next family's solver set-up differs). 0 when `left`
-// is empty.
+// How many of the tasks not handed out yet (`left`, in task order) go into the next chunk, by
+// guided self-scheduling: ceil(left.size() / (chunk_share_divisor * groups)), a share that
+// shrinks with what is left, so that the last chunks are single points and the groups finish
+// together; but no more than target_chunk_seconds of work at the mean time per point so far (one
+// point while nothing is timed, and single points throughout once a point takes longer than
+// that), at most max_chunk_points, at least one; and never past the family of left[0] (the next
+// family's solver set-up differs). 0 when `left` is empty.
 std::size_t next_chunk_length(const Grid &grid, std::span<const std::int64_t> left, int groups,
                               const PointTiming &timing);
 
@@ -98,25 +109,32 @@ public:
   Step step();
 
   int stopped_by() const { return stopped_by_; }
-  // Seconds the groups spent evaluating this run's points, added up over the groups.
-  double compute_seconds() const { return timing_.seconds; }
+  // Seconds the groups spent evaluating this run's points, added up over the groups. May be read
+  // from another thread while the master runs.
+  double compute_seconds() const { return compute_seconds_.load(std::memory_order_relaxed); }
 
 private:
+  struct Sent {
+    double when = 0;          // hooks_.clock() when the chunk was sent
+    std::int64_t points = 0;
+  };
   struct WorkerState {
     int rank = 0;
     bool hello = false;       // its first message has arrived
     int requests = 0;         // asked for, not yet answered
-    int chunks_out = 0;       // chunks sent, results not yet received
+    std::deque<Sent> out;     // chunks sent, results not yet received, oldest first
     bool told_empty = false;  // answered with an empty chunk at least once
     bool stopped = false;     // reported that it is stopping: it asks for nothing more
     // Nothing of its is in flight: it has exited or will once it reads the empty answers sent.
-    bool finished() const { return hello && (told_empty || stopped) && requests == 0 && chunks_out == 0; }
+    bool finished() const { return hello && (told_empty || stopped) && requests == 0 && out.empty(); }
   };
 
   void begin_stop(int signal);
   bool serve();
   void answer_requests();
+  bool keep_for_master(const WorkerState &w, std::size_t n) const;
   void compute_one();
+  void add_timing(std::int64_t points, double seconds);
   void flush_own();
   std::vector<std::int64_t> take(std::size_t n);
   WorkerState &worker(int rank);
@@ -135,6 +153,7 @@ private:
   bool computes_ = true, stopping_ = false, finished_ = false;
   int stopped_by_ = 0;
   PointTiming timing_;
+  std::atomic<double> compute_seconds_{0.0};  // timing_.seconds, for other threads
   std::string own_records_;            // the master's own records not yet journaled
   double own_flushed_ = 0;             // hooks_.clock() when they were last journaled
 };

@@ -1,9 +1,12 @@
 #include "sweep/sweep.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include "sweep/results.hpp"
 #include "sweep/scheduler.hpp"
 #include "sweep/signals.hpp"
+#include "sweep/stop_watcher.hpp"
 #include "sweep/sweep_output.hpp"
 
 namespace nessmap {
@@ -100,14 +104,74 @@ int prepare_sweep(MPI_Comm world, const Layout &layout, const SweepConfig &confi
 
 // ---- phase 2: schedule ---------------------------------------------------------------------------
 
+// What the master needs to write the output file.
+struct WriteContext {
+  const SweepConfig &config;
+  const SweepOptions &options;
+  const Layout &layout;
+  const Grid &grid;
+  const std::string &start;  // utc_now() at the start of the run
+};
+
+// "N ok, F failed, M not computed"
+std::string counts(const SweepResults &results) {
+  return std::to_string(results.computed - results.failed) + " ok, " + std::to_string(results.failed) + " failed, " +
+         std::to_string(results.size() - results.computed) + " not computed";
+}
+
+// The output file at the first stop, on the StopWatcher's thread, while the master may still be
+// solving a point: written from the journal, which holds every point finished so far (all but the
+// master's own last fraction of a second at most), so that a SIGKILL soon after (mpirun's, a
+// second after it passes SIGTERM on) loses only the points in flight. The run goes on finishing
+// those and, unless it is killed first, writes the file again with them. Touches nothing the main
+// thread changes, except through the journal file and Master::compute_seconds (atomic).
+void write_at_stop(int signal, const WriteContext &w, const Prepared &prepared, const Master &master,
+                   const Progress &progress) {
+  const double t0 = RankHooks::steady_seconds();
+  SweepResults done(w.grid);
+  if (const auto contents = read_journal(prepared.prep.journal->path()))
+    for (const auto &frame : contents->frames) store_records(done, frame);
+  auto data = sweep_dataset(w.config, w.grid, done,
+                            provenance(w.config, w.options, w.layout.size, w.start, progress.elapsed(),
+                                       master.compute_seconds(), prepared.prep.from_journal));
+  write_sweep_netcdf(w.config.output.path, data);
+  std::string where = w.config.output.path;
+  if (w.config.output.csv) {
+    write_sweep_csv(csv_path(w.config.output.path), w.grid, done);
+    where += " and " + csv_path(w.config.output.path);
+  }
+  // Not through Progress, which the main thread owns: one fprintf, so the line stays whole.
+  char took[32];
+  std::snprintf(took, sizeof took, "%.2f s", RankHooks::steady_seconds() - t0);
+  const std::string text = signal_name(signal) + ": wrote " + where + " in " + took + " with the points done so far (" +
+                           counts(done) +
+                           "); the points in flight go on and the file is written again once they are done (if the "
+                           "run is killed before, only they are lost: run the same command again to compute them)";
+  std::fprintf(stderr, "%snessmap: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", text.c_str());
+  std::fflush(stderr);
+}
+
 // The master's part: hands out the pending tasks and computes points until all are done or a
-// stop signal came; then releases its group and syncs the journal. Throws what Master::run throws.
-Scheduled schedule_on_master(MPI_Comm world, const Layout &layout, const Grid &grid, GroupEvaluator &group,
-                             Prepared &prepared, Progress &progress) {
+// stop signal came; then releases its group and syncs the journal. On the first stop it writes
+// the output file at once (write_at_stop), without --slab. Throws what Master::run throws.
+Scheduled schedule_on_master(MPI_Comm world, const WriteContext &w, GroupEvaluator &group, Prepared &prepared,
+                             Progress &progress) {
   MpiMessenger messenger(world);
-  Master master(messenger, grid, prepared.results, *prepared.prep.journal, progress, hooks_for(group),
-                std::move(prepared.prep.pending), layout.workers());
+  StopWatcher *watcher = nullptr;  // set below; the master's stopping hook passes a worker's stop on
+  RankHooks hooks = hooks_for(group);
+  hooks.stopping = [&watcher](int signal) {
+    if (watcher) watcher->stop(signal);
+  };
+  Master master(messenger, w.grid, prepared.results, *prepared.prep.journal, progress, std::move(hooks),
+                std::move(prepared.prep.pending), w.layout.workers());
+  // Declared after the master, so destroyed (its thread joined) before it.
+  std::optional<StopWatcher> at_stop;
+  if (w.options.slabs == 1) {
+    at_stop.emplace([&](int signal) { write_at_stop(signal, w, prepared, master, progress); });
+    watcher = &*at_stop;
+  }
   const int stopped_by = master.run();
+  if (at_stop) at_stop->finish();  // before the write phase writes the same files
   group.release();
   prepared.prep.journal->sync();
   return {stopped_by, master.compute_seconds()};
@@ -159,9 +223,7 @@ int write_sweep(const SweepConfig &config, const SweepOptions &options, const La
       write_sweep_csv(csv_path(config.output.path), grid, results);
       where += " and " + csv_path(config.output.path);
     }
-    progress.message("wrote " + where + " (" + std::to_string(results.computed - results.failed) + " ok, " +
-                     std::to_string(results.failed) + " failed, " +
-                     std::to_string(results.size() - results.computed) + " not computed)");
+    progress.message("wrote " + where + " (" + counts(results) + ")");
   }
   if (scheduled.stopped_by == 0) return sweep_complete;
   progress.message("interrupted by " + signal_name(scheduled.stopped_by) + ": " + std::to_string(results.computed) +
@@ -203,7 +265,8 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
     Progress progress(scope, prepared->results.computed, options.quiet, options.progress_interval);
     for (const auto &note : prepared->prep.notes) progress.message(note);
     try {
-      const Scheduled scheduled = schedule_on_master(world, layout, grid, group, *prepared, progress);
+      const WriteContext context{config, options, layout, grid, start};
+      const Scheduled scheduled = schedule_on_master(world, context, group, *prepared, progress);
       status = write_sweep(config, options, layout, grid, *prepared, scheduled, scope, progress, start);
     } catch (const std::exception &e) {
       std::fprintf(stderr, "nessmap: error: %s (the points done so far are in %s)\n", e.what(),

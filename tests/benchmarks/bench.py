@@ -3,9 +3,11 @@
 throughput on 1 and 2 ranks, and what `nessmap estimate` says about N = 5, 6. Run it through
 run.sh (which installs python3-qutip if missing):
 
-    bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS] [--skip-n6]
+    bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS] [--skip-n6] [--rounds R]
+    bash tests/benchmarks/run.sh --throughput-only [--rounds R]
 
-Writes the table to tests/benchmarks/results/<date>.md (<date>-quick.md with --quick).
+Writes the table to tests/benchmarks/results/<date>.md (<date>-quick.md with --quick,
+<date>-throughput.md with --throughput-only: the sweep throughput alone).
 """
 import argparse
 import datetime
@@ -121,13 +123,13 @@ def rel_diff(ref, other):
     return max(abs(ref[k] - other[k]) for k in qm.CURRENT_KEYS) / scale
 
 
-def sweep_rate(binary, out, ranks, extra, mpirun_flags=()):
-    """Start one `nessmap sweep` of input/sweep.yaml on `ranks` ranks; returns a function that
-    waits for it and gives (points/s, points, wall seconds, share of the ranks' time spent
-    computing points) from the file's attributes."""
-    cmd = ["mpirun", *mpirun_flags, "-n", str(ranks), binary, "sweep",
-           os.path.join(ROOT, "input", "sweep.yaml"), "--set", f"output.path={out}",
-           "--set", "output.csv=false", "--restart", "--quiet", *extra]
+def sweep_rate(binary, out, ranks, extra, mpirun_flags=(), config=None):
+    """Start one `nessmap sweep` of `config` (default input/sweep.yaml) on `ranks` ranks; returns a
+    function that waits for it and gives (points/s, points, wall seconds, share of the ranks' time
+    spent computing points) from the file's attributes."""
+    config = config or os.path.join(ROOT, "input", "sweep.yaml")
+    cmd = ["mpirun", *mpirun_flags, "-n", str(ranks), binary, "sweep", config,
+           "--set", f"output.path={out}", "--set", "output.csv=false", "--restart", "--quiet", *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, **MPI_ENV))
 
@@ -148,7 +150,7 @@ def median(xs):
     return xs[len(xs) // 2] if len(xs) % 2 else 0.5 * (xs[len(xs) // 2 - 1] + xs[len(xs) // 2])
 
 
-def throughput(binary, tmp, repeats, extra=()):
+def throughput(binary, tmp, repeats, extra=(), config=None):
     """Sweep throughput in `repeats` rounds, each of: one rank, two ranks, and two independent
     one-rank sweeps side by side (`--bind-to none`, else both mpiruns pin their rank to core 0).
     The last is the machine's own ceiling for two processes (shared caches, memory bandwidth,
@@ -157,22 +159,75 @@ def throughput(binary, tmp, repeats, extra=()):
     runs = {"one": [], "two": [], "pair": []}
     busy = {"one": [], "two": []}
     for _ in range(repeats):
-        one = sweep_rate(binary, os.path.join(tmp, "tp_one.h5"), 1, extra)()
-        two = sweep_rate(binary, os.path.join(tmp, "tp_two.h5"), 2, extra)()
+        one = sweep_rate(binary, os.path.join(tmp, "tp_one.h5"), 1, extra, config=config)()
+        two = sweep_rate(binary, os.path.join(tmp, "tp_two.h5"), 2, extra, config=config)()
         waits = [sweep_rate(binary, os.path.join(tmp, f"tp_pair{i}.h5"), 1, extra,
-                            ("--bind-to", "none")) for i in (0, 1)]
+                            ("--bind-to", "none"), config=config) for i in (0, 1)]
         pair = [w() for w in waits]
         runs["one"].append(one[0])
         runs["two"].append(two[0])
         runs["pair"].append(pair[0][0] + pair[1][0])
         busy["one"].append(one[3])
         busy["two"].append(two[3])
-        log(f"  {one[1]} points: 1 rank {one[0]:.0f}/s, 2 ranks {two[0]:.0f}/s, "
-            f"two 1-rank sweeps side by side {pair[0][0]:.0f} + {pair[1][0]:.0f}/s")
+        log(f"  {one[1]} points: 1 rank {one[0]:.4g}/s, 2 ranks {two[0]:.4g}/s, "
+            f"two 1-rank sweeps side by side {pair[0][0]:.4g} + {pair[1][0]:.4g}/s; "
+            f"2 ranks / 1 rank {two[0] / one[0]:.2f}, 2 ranks / side by side "
+            f"{two[0] / runs['pair'][-1]:.3f}")
     rate = {k: median(v) for k, v in runs.items()}
     return dict(points=one[1], runs=runs, rate=rate, busy={k: median(v) for k, v in busy.items()},
                 ratio=rate["two"] / rate["one"], ceiling=rate["pair"] / rate["one"],
-                round_ratios=[t / o for t, o in zip(runs["two"], runs["one"])])
+                round_ratios=[t / o for t, o in zip(runs["two"], runs["one"])],
+                round_vs_ceiling=[t / p for t, p in zip(runs["two"], runs["pair"])])
+
+
+def all_throughputs(binary, tmp, rounds):
+    log("sweep throughput: input/sweep.yaml, then with T_ratio num = 199, then N = 4 x 40 points")
+    return [throughput(binary, tmp, rounds),
+            throughput(binary, tmp, rounds, ("--set", "sweep.axes.T_ratio.num=199")),
+            throughput(binary, tmp, rounds, config=coarse_sweep_config(tmp))]
+
+
+def coarse_sweep_config(tmp):
+    """N = 4, 40 points over omega_ratio (common bath, the paper's parameters): a few tenths of a
+    second a point, where the end of the sweep decides how well two ranks share the work."""
+    path = os.path.join(tmp, "coarse_n4.yaml")
+    with open(path, "w") as f:
+        f.write(system_yaml(4, "common", f"{{start: {GRID[0]}, stop: {GRID[1]}, num: 40}}"))
+    return path
+
+
+def throughput_lines(tp, rounds):
+    """The report's throughput paragraph and table."""
+    L = []
+    L.append("Sweep throughput, `mpirun -n P build/nessmap sweep input/sweep.yaml --restart "
+             "--quiet` (N = 2; points_total / wall_seconds), the default sweep and the same with "
+             "`--set sweep.axes.T_ratio.num=199`, and a sweep of coarse points (N = 4, common "
+             f"bath, {COUPLING}, 40 omega_ratio values in [0.05, 3]), in {rounds} rounds each of: "
+             "1 rank, 2 ranks, and two independent 1-rank sweeps side by side (`mpirun --bind-to "
+             "none`; their rates added), the machine's own ceiling for two processes. Medians "
+             "over the rounds, every round's value listed. 2 ranks / ceiling: the medians' ratio, "
+             "then each round's (2 ranks against the pair run right after it). Busy: the share of "
+             "the ranks' wall time spent evaluating points (compute_seconds / (ranks x "
+             "wall_seconds)), what scheduling, messages and the journal leave; unlike the rates "
+             "it does not move with the speed of this shared VM:")
+    L.append("")
+    L.append("| sweep | points | 1 rank, points/s | 2 ranks, points/s | two 1-rank side by side | "
+             "2 ranks / 1 rank | per round | ceiling / 1 rank | 2 ranks / ceiling | per round | "
+             "busy, 1 rank | busy, 2 ranks |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def rates(xs):
+        return ", ".join(f"{x:.4g}" for x in xs)
+    for name, t in zip(("default", "longer", "N = 4 x 40"), tp):
+        runs = t["runs"]
+        L.append(f"| {name} | {t['points']} | {t['rate']['one']:.4g} ({rates(runs['one'])}) | "
+                 f"{t['rate']['two']:.4g} ({rates(runs['two'])}) | {t['rate']['pair']:.4g} "
+                 f"({rates(runs['pair'])}) | {t['ratio']:.2f}x | "
+                 f"{', '.join(f'{x:.2f}' for x in t['round_ratios'])} | {t['ceiling']:.2f}x | "
+                 f"{t['rate']['two'] / t['rate']['pair']:.3f} | "
+                 f"{', '.join(f'{x:.3f}' for x in t['round_vs_ceiling'])} | "
+                 f"{100 * t['busy']['one']:.1f}% | {100 * t['busy']['two']:.1f}% |")
+    return L
 
 
 def estimate(binary, N, bath):
@@ -261,6 +316,11 @@ def main():
                     help="skip the N = 6 points (minutes each and several GiB)")
     ap.add_argument("--no-verify", action="store_true", help="skip the 54-point verification")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "nessmap"))
+    ap.add_argument("--throughput-only", action="store_true",
+                    help="only the sweep throughput on 1 and 2 ranks (no QuTiP); writes "
+                    "results/<date>-throughput.md")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="rounds of the throughput measurement (default 5)")
     args = ap.parse_args()
     binary = args.binary
     if not os.access(binary, os.X_OK):
@@ -270,6 +330,26 @@ def main():
     mach = machine()
     today = datetime.date.today().isoformat()
     tmp = tempfile.mkdtemp(prefix="nessmap-bench-")
+    if args.throughput_only:
+        try:
+            tp = all_throughputs(binary, tmp, args.rounds)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(" ", "seconds")
+        L = [f"# nessmap sweep throughput, {today}", "",
+             f"Machine: {mach['host']}, {mach['nproc']} cores ({mach['cpu']}), {mach['mem']} memory. "
+             f"Commit: `{mach['commit']}`, binary `{os.path.relpath(binary, ROOT)}` built {built}. "
+             f"Command: `bash tests/benchmarks/run.sh --throughput-only --rounds {args.rounds}`.", ""]
+        L += throughput_lines(tp, args.rounds)
+        L += ["", f"Benchmark wall time: {time.time() - t_start:.0f} s."]
+        text = "\n".join(L) + "\n"
+        print(text)
+        path = os.path.join(HERE, "results", f"{today}-throughput.md")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        log(f"bench: wrote {os.path.relpath(path, ROOT)}")
+        return 0
     Ns = [1, 2, 3] if args.quick else [1, 2, 3, 4]
     ness_points = {1: 1181, 2: 1181, 3: 119, 4: 119}
     qutip_points = {1: 100, 2: 100, 3: 10, 4: 1}
@@ -317,9 +397,7 @@ def main():
                     log(f"  currents at omega_h = {n['check_omega']!r}: max rel diff {d:.2e}")
 
         # 3. sweep throughput on 1 and 2 ranks
-        log("sweep throughput: input/sweep.yaml, then with T_ratio num = 199")
-        tp = [throughput(binary, tmp, 5),
-              throughput(binary, tmp, 5, ("--set", "sweep.axes.T_ratio.num=199"))]
+        tp = all_throughputs(binary, tmp, args.rounds)
 
         # 4. N = 5, 6: what `nessmap estimate` predicts, then one point of each bath
         log("nessmap estimate, N = 5, 6")
@@ -390,29 +468,7 @@ def main():
     if args.quick:
         L.append("| 4 | all | skipped (--quick) | | | skipped (--quick) | | | | |")
     L.append("")
-    L.append("Sweep throughput, `mpirun -n P build/nessmap sweep input/sweep.yaml --restart "
-             "--quiet` (N = 2; points_total / wall_seconds), the default sweep and the same with "
-             "`--set sweep.axes.T_ratio.num=199`, in 5 rounds each of: 1 rank, 2 ranks, and two "
-             "independent 1-rank sweeps side by side (`mpirun --bind-to none`; their rates "
-             "added), the machine's own ceiling for two processes. Medians over the rounds, "
-             "every round's value listed. Busy: the share of the ranks' wall time spent "
-             "evaluating points (compute_seconds / (ranks x wall_seconds)), what scheduling, "
-             "messages and the journal leave; unlike the rates it does not move with the "
-             "speed of this shared VM:")
-    L.append("")
-    L.append("| sweep | points | 1 rank, points/s | 2 ranks, points/s | two 1-rank side by side | "
-             "2 ranks / 1 rank | per round | ceiling / 1 rank | 2 ranks / ceiling | busy, 1 rank | "
-             "busy, 2 ranks |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, t in zip(("default", "longer"), tp):
-        runs = t["runs"]
-        L.append(f"| {name} | {t['points']} | {t['rate']['one']:.0f} "
-                 f"({', '.join(f'{x:.0f}' for x in runs['one'])}) | {t['rate']['two']:.0f} "
-                 f"({', '.join(f'{x:.0f}' for x in runs['two'])}) | {t['rate']['pair']:.0f} "
-                 f"({', '.join(f'{x:.0f}' for x in runs['pair'])}) | {t['ratio']:.2f}x | "
-                 f"{', '.join(f'{x:.2f}' for x in t['round_ratios'])} | {t['ceiling']:.2f}x | "
-                 f"{t['rate']['two'] / t['rate']['pair']:.2f} | {100 * t['busy']['one']:.1f}% | "
-                 f"{100 * t['busy']['two']:.1f}% |")
+    L += throughput_lines(tp, args.rounds)
     L.append("")
     L.append("N = 5, 6, one point per bath (`nessmap point`, omega_h = 1.5, all_to_all, balanced "
              "space, the default method): process wall time and peak memory (/usr/bin/time), the "

@@ -2,11 +2,13 @@
 # The QuTiP comparison benchmark (issue 5), in one command after `bash .ci/setup`:
 #
 #     bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS] [--skip-n6] [--no-verify]
+#     bash tests/benchmarks/run.sh --throughput-only [--rounds R]
 #
 # For N = 1..4 and each bath model (all_to_all coupling, the paper's parameters): nessmap's
 # per-point time (single-rank sweep) and peak memory, QuTiP's per-point time (build + steadystate
 # + currents) and peak memory, their ratio, and a check that the currents agree to 1e-7; sweep
-# throughput on 1 and 2 ranks against two independent 1-rank sweeps side by side; one point per
+# throughput on 1 and 2 ranks against two independent 1-rank sweeps side by side (the default
+# sweep, a longer one and N = 4 x 40 coarse points; --throughput-only: this alone); one point per
 # bath at N = 5 and 6 (time, peak memory, iterations, residual) and what `nessmap estimate`
 # predicts there. Prints a table and writes it to tests/benchmarks/results/<date>.md. --quick
 # skips N = 4 and N = 6 (QuTiP needs about 25 minutes and 10 GiB per N = 4 point, nessmap minutes
