@@ -327,6 +327,30 @@ std::vector<std::vector<double>> read_omega(const Context &ctx, const Value &v, 
   return Omega;
 }
 
+// `thermal`, `ground` or {p_h: x, p_c: y} with both populations in [0, 1].
+InitialState read_initial_state(const Context &ctx, const Value &v) {
+  InitialState s;
+  if (v.node.IsMap()) {
+    check_keys(ctx, v, {"p_h", "p_c"});
+    s.kind = InitialKind::populations;
+    double *target[] = {&s.p_h, &s.p_c};
+    const char *keys[] = {"p_h", "p_c"};
+    for (int i = 0; i < 2; ++i) {
+      const Value p = required(ctx, v, keys[i]);
+      *target[i] = read_number(ctx, p, Sign::non_negative);
+      if (*target[i] > 1) fail(ctx, p, "is an excited population and must be at most 1, got " + p.node.Scalar());
+    }
+    return s;
+  }
+  const std::string &text = scalar_text(ctx, v, "thermal, ground or {p_h: ..., p_c: ...}");
+  if (text == "thermal") return s;
+  if (text == "ground") {
+    s.kind = InitialKind::ground;
+    return s;
+  }
+  fail(ctx, v, "must be thermal, ground or a map {p_h: ..., p_c: ...} of excited populations; got '" + text + "'");
+}
+
 SystemParameters read_system(const Context &ctx, const Value &section) {
   check_keys(ctx, section, system_keys);
   SystemParameters p;
@@ -341,6 +365,7 @@ SystemParameters read_system(const Context &ctx, const Value &section) {
   p.g_h = read_per_qubit(ctx, required(ctx, section, "g_h"), p.N, Sign::non_negative);
   p.g_c = read_per_qubit(ctx, required(ctx, section, "g_c"), p.N, Sign::non_negative);
   p.Omega = read_omega(ctx, required(ctx, section, "Omega"), p.N, p.coupling);
+  if (const Value v = entry(section, "initial_state"); v.node.IsDefined()) p.initial_state = read_initial_state(ctx, v);
   return p;
 }
 

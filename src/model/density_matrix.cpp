@@ -115,4 +115,19 @@ double DensityMatrix::excited_population(int bit) const {
   return expectation(Monomial::excited(bit)).real();
 }
 
+DensityMatrix initial_density_matrix(const SystemParameters &p, const StateSpace &space) {
+  std::vector<Complex> values(static_cast<std::size_t>(space.dimension()));
+  const double ph = p.initial_population(Ensemble::hot), pc = p.initial_population(Ensemble::cold);
+  const auto diagonal = space.diagonal_indices();
+  for (Bits m = 0; m < diagonal.size(); ++m) {
+    double w = 1;
+    for (int q = 0; q < space.qubits(); ++q) {
+      const double pq = q < p.N ? ph : pc;
+      w *= (m >> q) & 1 ? pq : 1 - pq;
+    }
+    values[static_cast<std::size_t>(diagonal[m])] = w;
+  }
+  return DensityMatrix(space, std::move(values));
+}
+
 } // namespace nessmap

@@ -52,4 +52,8 @@ private:
   std::vector<Complex> dense_;
 };
 
+// rho_0 of p.initial_state in `space`: the product over the 2N qubits of diag(1 - p_i, p_i), p_i =
+// p.initial_population(i) (diagonal, so it lies in the balanced block). Unit trace.
+DensityMatrix initial_density_matrix(const SystemParameters &p, const StateSpace &space);
+
 } // namespace nessmap

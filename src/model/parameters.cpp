@@ -1,5 +1,6 @@
 #include "model/parameters.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -29,6 +30,30 @@ Coupling parse_coupling(const std::string &s) {
   if (s == "pairwise") return Coupling::pairwise;
   if (s == "all_to_all") return Coupling::all_to_all;
   throw std::invalid_argument("coupling must be one of pairwise, all_to_all; got '" + s + "'");
+}
+
+std::string to_string(const InitialState &s) {
+  switch (s.kind) {
+  case InitialKind::thermal: return "thermal";
+  case InitialKind::ground: return "ground";
+  case InitialKind::populations: break;
+  }
+  // The shortest text of each number that reads back exactly.
+  auto number = [](double x) {
+    char text[32];
+    const auto [end, err] = std::to_chars(text, text + sizeof text, x);
+    return err == std::errc() ? std::string(text, end) : std::to_string(x);
+  };
+  return "{p_h: " + number(s.p_h) + ", p_c: " + number(s.p_c) + "}";
+}
+
+double SystemParameters::initial_population(Ensemble e) const {
+  switch (initial_state.kind) {
+  case InitialKind::thermal: return 1.0 / (std::exp(omega(e) / T(e)) + 1.0);
+  case InitialKind::ground: return 0.0;
+  case InitialKind::populations: break;
+  }
+  return e == Ensemble::hot ? initial_state.p_h : initial_state.p_c;
 }
 
 double SystemParameters::nbar(Ensemble e) const { return 1.0 / std::expm1(omega(e) / T(e)); }
@@ -73,6 +98,10 @@ void SystemParameters::validate() const {
       if (!std::isfinite(v) || v < 0)
         throw std::invalid_argument(std::string(name) + " entries must be finite and >= 0");
   }
+  if (initial_state.kind == InitialKind::populations)
+    for (double v : {initial_state.p_h, initial_state.p_c})
+      if (!(v >= 0 && v <= 1))
+        throw std::invalid_argument("initial_state populations p_h and p_c must lie in [0, 1]");
   if (static_cast<int>(Omega.size()) != N)
     throw std::invalid_argument("Omega must be N x N");
   for (int a = 0; a < N; ++a) {
