@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -383,7 +384,7 @@ TEST_CASE("Long-time reference: type 1 conserves each ensemble's J^2 with physic
       }
       // The reference is a steady state.
       const dense_ref::Model M = dense_ref::make_model(p);
-      CHECK(dense_ref::max_abs(dense_ref::apply_L(M, rho)) < 1e-10);
+      CHECK(dense_ref::max_abs(time_evolution::apply_L_sparse(M, rho)) < 1e-10);
     }
   }
 }
@@ -410,6 +411,13 @@ TEST_CASE("The test's own checks notice what they are for", "[degenerate][refere
   double total = 0;
   CHECK(expected_spin_squared(4, 0.3, &total) > 0);
   CHECK(total == Approx(1.0).epsilon(1e-14));
+  // The sparse application of L is dense_reference's, on a dense (non-physical) matrix.
+  const dense_ref::Model M = dense_ref::make_model(identical_qubits(2, Coupling::all_to_all));
+  Matrix X(16, 16);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (auto &v : X.a) v = cd(u(rng), u(rng));
+  CHECK(dense_ref::max_abs_diff(time_evolution::apply_L_sparse(M, X), dense_ref::apply_L(M, X)) < 1e-14);
 }
 
 TEST_CASE("initial_density_matrix is the product state of physics.md's initial states", "[degenerate][reference]") {

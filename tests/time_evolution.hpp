@@ -169,6 +169,30 @@ inline cd propagator_trace(const Matrix &P, const std::vector<std::size_t> &indi
   return tr;
 }
 
+// L(rho) = sum_t coef_t A_t rho B_t over dense_ref's term list, through the nonzeros of A_t and
+// B_t: a residual check at N = 4, where dense_ref::apply_L's dense products take seconds.
+inline Matrix apply_L_sparse(const dense_ref::Model &M, const Matrix &rho) {
+  const std::size_t D = M.D;
+  Matrix out(D, D);
+  struct Entry {
+    std::size_t i, j;
+    cd v;
+  };
+  const auto nonzeros = [D](const Matrix &X) {
+    std::vector<Entry> e;
+    for (std::size_t i = 0; i < D; ++i)
+      for (std::size_t j = 0; j < D; ++j)
+        if (X(i, j) != cd{}) e.push_back({i, j, X(i, j)});
+    return e;
+  };
+  for (const auto &t : M.terms) {
+    const auto A = nonzeros(t.A), B = nonzeros(t.B);
+    for (const Entry &a : A)      // (A rho B)_{mn} += A_{mi} rho_{ij} B_{jn}
+      for (const Entry &b : B) out(a.i, b.j) += t.coef * a.v * rho(a.j, b.i) * b.v;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sparse stepping in a subspace (rows and columns listed by `pairs`, which must be invariant
 // under L: the balanced block is).
