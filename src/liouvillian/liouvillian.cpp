@@ -209,6 +209,24 @@ std::vector<std::uint8_t> LiouvillianMatrix::value_parts(const MasterEquation &m
   return parts;
 }
 
+std::vector<std::complex<double>> LiouvillianMatrix::value_rounding(const MasterEquation &me) const {
+  std::vector<std::complex<double>> rounding;
+  if (!planned()) return rounding;
+  rounding.resize(slot_begin_.size() - 1);
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  for (std::size_t s = trace_slots_; s < rounding.size(); ++s) {
+    double re = 0, im = 0;
+    int n_re = 0, n_im = 0;
+    for (std::uint32_t k = slot_begin_[s]; k < slot_begin_[s + 1]; ++k) {
+      const Complex c = me.terms[slot_terms_[k]].coef;
+      if (c.real() != 0) re += c.real(), ++n_re;
+      if (c.imag() != 0) im += c.imag(), ++n_im;
+    }
+    rounding[s] = {n_re > 1 ? eps * std::abs(re) : 0.0, n_im > 1 ? eps * std::abs(im) : 0.0};
+  }
+  return rounding;
+}
+
 void LiouvillianMatrix::set_rows(const MasterEquation &me) {
   for (PetscInt r = rbegin_; r < rend_; ++r) {
     if (mode_ == TraceRow::fold && r == 0) {

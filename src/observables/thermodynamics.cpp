@@ -254,8 +254,53 @@ double current_scale(const SystemParameters &p) {
   return std::max(p.omega_h, p.omega_c) * rate;
 }
 
+double excitation_current_rounding(const SystemParameters &p, const DensityMatrix &rho) {
+  std::vector<Complex> magnitudes;
+  magnitudes.reserve(rho.values().size());
+  for (const Complex &v : rho.values()) magnitudes.emplace_back(std::abs(v.imag()));
+  const DensityMatrix absolute(rho.space(), std::move(magnitudes));
+  double sum = 0;
+  for (const auto &[a, b] : p.coupled_pairs())
+    sum += 2.0 * std::abs(p.Omega[a][b]) *
+           absolute.expectation(hop(qubit_bit(p.N, Ensemble::hot, a), qubit_bit(p.N, Ensemble::cold, b))).real();
+  return 4 * std::numeric_limits<double>::epsilon() * sum;
+}
+
+double excitation_current_zero_level(const SystemParameters &p) {
+  double sum = 0;
+  for (const auto &[a, b] : p.coupled_pairs()) sum += 2.0 * std::abs(p.Omega[a][b]);
+  return 4 * std::numeric_limits<double>::epsilon() * sum;
+}
+
+double rate_rounding_error(const SystemParameters &p) {
+  double largest = 0, smallest = std::numeric_limits<double>::infinity();
+  for (Ensemble e : {Ensemble::hot, Ensemble::cold})
+    for (int n = 0; n < p.N; ++n) {
+      if (p.g(e)[n] == 0) continue;
+      const double total = p.gamma_minus(e, n, n) + p.gamma_plus(e, n, n);
+      largest = std::max(largest, total);
+      smallest = std::min(smallest, total);
+    }
+  return largest > 0 ? 4 * std::numeric_limits<double>::epsilon() * largest / smallest : 0.0;
+}
+
+double excitation_current_error(const SystemParameters &p, const DensityMatrix *correction,
+                                const std::vector<const DensityMatrix *> &data_samples, double unresolved_error,
+                                double J) {
+  double error = correction ? std::abs(excitation_current_through_interaction(p, *correction)) : 0.0;
+  double data = 0;
+  for (const DensityMatrix *c : data_samples) data = std::max(data, std::abs(excitation_current_through_interaction(p, *c)));
+  error += std::max(data, rate_rounding_error(p) * std::abs(J));
+  if (unresolved_error > 0) {
+    double sum = 0;
+    for (const auto &[a, b] : p.coupled_pairs()) sum += 2.0 * std::abs(p.Omega[a][b]);
+    error += std::ldexp(sum, p.N - 1) * unresolved_error;
+  }
+  return error;
+}
+
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
-                                const DensityMatrix &rho, const CurrentsPlan &plan) {
+                                const DensityMatrix &rho, const CurrentsPlan &plan, double current_error) {
   Observables o;
   o.currents = currents(p, rho);
   // The trace definitions, evaluated at the same rho: equal to the forms above at an exact steady
@@ -267,18 +312,16 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
 
   const double scale = current_scale(p);
   // Every current is a multiple of J (Q_h = omega_h J, Q_c = -omega_c J, W = -(omega_h - omega_c) J),
-  // so each sign is J's, known when |J| exceeds J's error. The rounding level of J's sum: each
-  // coherence is known to about eps, weighted by 2 |Omega_ab|.
-  double rounding = 0;
-  for (const auto &[a, b] : p.coupled_pairs()) rounding += 2.0 * std::abs(p.Omega[a][b]);
-  rounding *= 4 * std::numeric_limits<double>::epsilon();
-  const double dJ = std::max(std::abs(c.excitation_current - defined.excitation_current), rounding);
+  // so each sign is J's, known when |J| exceeds J's error.
+  o.excitation_current_rounding = excitation_current_rounding(p, rho);
+  const double dJ = std::max(current_error, o.excitation_current_rounding);
   o.excitation_current_error = dJ;
   const bool h_hotter = p.T_h >= p.T_c;
   const double omega_hot = h_hotter ? p.omega_h : p.omega_c, omega_cold = h_hotter ? p.omega_c : p.omega_h;
   const double Q_hot = h_hotter ? c.Q_h : c.Q_c, Q_cold = h_hotter ? c.Q_c : c.Q_h;
-  o.regime = classify({c.W, std::abs(p.omega_h - p.omega_c) * dJ}, {Q_hot, omega_hot * dJ},
-                      {Q_cold, omega_cold * dJ});
+  const double sign_error = sign_error_factor * std::max(dJ, excitation_current_zero_level(p));
+  o.regime = classify({c.W, std::abs(p.omega_h - p.omega_c) * sign_error}, {Q_hot, omega_hot * sign_error},
+                      {Q_cold, omega_cold * sign_error});
   o.eta_carnot = 1.0 - std::min(p.T_h, p.T_c) / std::max(p.T_h, p.T_c);
   switch (o.regime) {
   case Regime::engine: o.efficiency = -c.W / Q_hot; break;

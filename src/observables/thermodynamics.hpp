@@ -79,6 +79,12 @@ struct Coherences {
 };
 Coherences coherences(const SystemParameters &p, const DensityMatrix &rho);
 
+// A current's sign counts when its magnitude exceeds this many times its estimated error, or J's
+// zero level when that is larger (an estimate, not a bound: on the reversibility line, where J is 0,
+// the refined state of the rounded L has J = -2e-18 with a correction of 1e-32, and at N = 1 the
+// correction of a J of 3e-19 came out 0.99 of it).
+inline constexpr double sign_error_factor = 4;
+
 enum class Regime { none = 0, engine = 1, refrigerator = 2, accelerator = 3, heater = 4 };
 const char *to_string(Regime r);
 // physics.md, "Operating regimes": the regime from the signs of (W, Q_hot, Q_cold), the heat
@@ -100,11 +106,10 @@ struct Observables {
   // 1 - T_cold/T_hot, COP_R = Q_cold/W, COP_A = Q_hot/W. At T_h = T_c the bath called h takes the
   // hot role (eta_carnot = 0: no engine can run).
   std::optional<double> efficiency, eta_carnot, cop_refrigerator, cop_accelerator;
-  // The error of the excitation current J that the regime's signs are judged against: the
-  // disagreement of its two equivalent forms at this rho (through H_I, and the trace definition
-  // Tr[N_h D^(h)(rho)], which differ by Tr[N_h L rho] and by their rounding), or its own rounding
-  // level when that is larger. Units: omega_c.
+  // The estimated error of the excitation current J (excitation_current_error below, as given to
+  // compute_observables), against which the regime's signs are judged. Units: omega_c.
   double excitation_current_error = 0;
+  double excitation_current_rounding = 0;  // J's rounding level at this rho (below). Units: omega_c.
   std::vector<double> populations_h, populations_c;
   double purity = 0, l1_coherence = 0;
   // health of the solution
@@ -114,7 +119,36 @@ struct Observables {
 // Current scale of a point, omega_max * (largest emission rate); currents far below it are zero.
 double current_scale(const SystemParameters &p);
 
+// The rounding level of J through H_I at rho: 4 eps sum_{(a,b) in P} 2 |Omega_ab| times the sum of
+// |Im rho_mn| over the elements that Im <sigma+_{h,a} sigma-_{c,b}> adds up (a floating-point
+// number carries its real and imaginary parts to eps of each). Units: omega_c.
+double excitation_current_rounding(const SystemParameters &p, const DensityMatrix &rho);
+// J's zero level: the rounding of J for coherences of order 1, 4 eps sum_{(a,b) in P} 2 |Omega_ab|.
+// A J below it, with an error below it, is zero to double precision. Units: omega_c.
+double excitation_current_zero_level(const SystemParameters &p);
+// The estimated error of J at a state whose error is estimated in three parts: a first-order
+// correction of the solve (rho_exact ~ rho + correction; J is linear, so |J(correction)|; may be
+// null), samples of the response to the rounding of L's entries (the largest |J(sample)| counts),
+// and a part known only in size, ||.||_2 <= unresolved_error, bounded by
+// 2^(N-1) 2 sum |Omega_ab| unresolved_error (Cauchy-Schwarz over the 4^(N-1) elements of each
+// coherence). Units: omega_c.
+// The samples' part is at least rate_rounding_error |J|.
+double excitation_current_error(const SystemParameters &p, const DensityMatrix *correction,
+                                const std::vector<const DensityMatrix *> &data_samples, double unresolved_error,
+                                double J);
+
+// A floor for the error from the rounding of L's entries, from the rates alone: an entry adds the
+// rates of different qubits (a population's diagonal -(gamma_h + gamma_c)), so a qubit's total rate
+// Gamma_i = gamma-_i + gamma+_i is known to eps max_j Gamma_j / Gamma_i, and the currents, rational
+// functions of the rates of low degree (physics.md, "Exact results"), move by a few times that:
+// 4 eps max Gamma / min Gamma over the qubits with g > 0, relative to J. (b1 at T_h = 1e7: 5.5e-9;
+// the state of the rounded matrix, solved exactly, is 4.7e-10 off the closed form.) It stands in
+// where the samples cannot see the slow modes (sylvester's preconditioner has no Omega).
+double rate_rounding_error(const SystemParameters &p);
+
+// `current_error`: the estimated error of J (excitation_current_error); the regime's signs are
+// judged against sign_error_factor times it or J's zero level, whichever is larger.
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
-                                const DensityMatrix &rho, const CurrentsPlan &plan);
+                                const DensityMatrix &rho, const CurrentsPlan &plan, double current_error);
 
 } // namespace nessmap

@@ -17,18 +17,33 @@ struct PointResult {
   SteadyState steady_state;         // diagnostics (rho dropped once observables are computed)
   std::optional<Observables> observables;
   std::int64_t dimension = 0, nnz = 0;
+  // Relative error of the currents Q_h, Q_c, W (each a multiple of J): excitation_current_error / |J|,
+  // infinite at J = 0; NaN when nothing was solved.
+  double current_error = 0;
 
   bool ok() const { return failure == Failure::none; }
 };
 
-// A state whose smallest eigenvalue is below -tolerance is not a density matrix.
-inline constexpr double negative_eigenvalue_tolerance = 1e-8;
-// L preserves Hermiticity, so a steady state reached by a converged solve is Hermitian up to this.
-inline constexpr double hermiticity_tolerance = 1e-8;
-// An eigenvalue of L with |lambda| below this times ||L||_1 is zero to roundoff: the numerical null
-// space's dimension is the number of such eigenvalues.
-inline constexpr double null_eigenvalue_tolerance = 1e-12;
+// A point is ok only when the estimated error of its currents (all multiples of the excitation
+// current J) is at most current_tolerance |J| + zero_current_tolerance sum_{(a,b) in P} |Omega_ab|,
+// the second term being that share of the largest current the interaction can carry (where J is
+// 0, as on the reversibility line, no relative accuracy exists). A method other than ksp whose
+// estimate misses the relative tolerance has its point solved again directly where the LU fits.
+inline constexpr double current_tolerance = 1e-6;
+inline constexpr double zero_current_tolerance = 1e-12;
+// rho's departures from Hermiticity and positivity are judged against its estimated error
+// (SteadyState::correction, state_error): they may reach this many times it, plus this many
+// rounding units, before the point fails.
+inline constexpr double state_error_allowance = 10;
+// An inaccurate point's reason calls L "nearly degenerate" when |lambda_2| is at most this times ||L||_1.
+inline constexpr double nearly_degenerate_gap = 1e-6;
+inline constexpr double state_rounding_allowance = 1000;
 
+// The status follows physics.md and solver/steady_state.hpp: a point is ok when the solve converged,
+// its state is finite, Hermitian and positive within its estimated error, and its currents are
+// accurate to current_tolerance; otherwise it fails with the first kind that applies and what was
+// measured (an inaccurate point names L's gap, measured then).
+//
 // Contract: evaluate() is collective over `comm` (the ranks that solve one point together) and
 // never throws: an exception becomes a failed result with Failure::error, and the next point starts
 // from a fresh solver. The comm is kept and must outlive the evaluator. Currents are in omega_c^2
@@ -40,6 +55,9 @@ public:
 
 private:
   PointResult evaluate_unguarded(const SystemParameters &p);
+  // The status of a solved point (the checks above); `probe`: measure L's spectrum for the reason
+  // of a failed check.
+  PointResult judge(const SystemParameters &p, const MasterEquation &me, SteadyState solved, bool probe);
 
   MPI_Comm comm_;
   SolverConfig config_;

@@ -17,12 +17,8 @@ constexpr FailureText failure_table[failure_kinds] = {
     {"not_hermitian", "rho is not Hermitian"},
     {"not_positive", "rho has a negative eigenvalue beyond tolerance"},
     {"error", "error"},
+    {"inaccurate", "the currents are not accurate to their tolerance"},
 };
-
-// physics.md, "Master equation": identical couplings under a common bath conserve an ensemble's
-// total angular momentum, and its dark states make the null space larger than one.
-constexpr const char *not_unique_advice =
-    " (identical qubits under a common bath have dark states; make the couplings g non-uniform)";
 
 } // namespace
 
@@ -33,7 +29,6 @@ const char *headline(Failure f) { return failure_table[static_cast<int>(f)].head
 std::string failure_text(Failure f, const std::string &detail) {
   std::string text = headline(f);
   if (!detail.empty()) text += ": " + detail;
-  if (f == Failure::not_unique) text += not_unique_advice;
   return text;
 }
 

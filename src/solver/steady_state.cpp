@@ -1,5 +1,6 @@
 #include "solver/steady_state.hpp"
 
+#include <petscblaslapack.h>
 #include <slepceps.h>
 #include <unistd.h>
 
@@ -106,6 +107,16 @@ public:
   // point's normalised state on entry.
   virtual bool solve(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool warm,
                      SteadyState &out) = 0;
+  // After a converged solve, r = A x - b for the stage's matrix A and right-hand side b (ksp: the
+  // trace row and e_0; else L and 0). Writes a first-order correction into delta, x_exact ~ x + delta
+  // (up to a multiple of x where A is singular).
+  virtual void correct(Vec r, Vec delta) = 0;
+  // Whether correct() solves with the method's own factorisation, so that repeating it with an
+  // accurate residual is iterative refinement.
+  virtual bool refines() const { return true; }
+  // The null space's dimension as this method measured it in the last converged solve: 1, or 2
+  // for "at least two" (the null-space path then counts them). May set out.gap.
+  virtual int dimension(const LiouvillianMatrix &, SteadyState &) { return 1; }
 };
 
 namespace {
@@ -143,6 +154,7 @@ public:
       NESSMAP_PETSC(VecAssemblyBegin(b_));
       NESSMAP_PETSC(VecAssemblyEnd(b_));
     }
+    last_ = nullptr;
     if (!real_form_) return solve_with(ksp_, A, x, out);
     std::string why;
     if (factor_real_form(me, matrix, why)) {
@@ -154,6 +166,13 @@ public:
     const bool ok = solve_with(petsc_lu_, A, x, out);
     out.solver += " (after real LU: " + why + ")";
     return ok;
+  }
+
+  // One more solve with the LU that solved: delta = -L'^-1 r, a step of iterative refinement, which
+  // for a backward-stable LU has the size of the solve's error.
+  void correct(Vec r, Vec delta) override {
+    NESSMAP_PETSC(KSPSolve(last_, r, delta));
+    NESSMAP_PETSC(VecScale(delta, -1.0));
   }
 
 private:
@@ -249,6 +268,7 @@ private:
     // Same Mat and pattern each time: PETSc redoes only the numeric factorization.
     NESSMAP_PETSC(KSPSetOperators(ksp, A, A));
     NESSMAP_PETSC(KSPSolve(ksp, b_, x));
+    last_ = ksp;
     const KSPConvergedReason reason = outcome(ksp, out);
     if (reason < 0) {
       PC pc;
@@ -326,6 +346,7 @@ private:
   std::uint64_t lu_generation_ = 0;  // the matrix generation lu_ was set up for (0: none yet)
   std::string unusable_;              // why lu_ is empty for this generation
   PetscVec b_;
+  KSP last_ = nullptr;  // the KSP of the last solve
 };
 
 // An EPS for the `nev` eigenvalues of L nearest 0, by shift-and-invert at 0; options under
@@ -354,7 +375,8 @@ PetscEPS eps_near_zero(MPI_Comm comm, int nev, const char *prefix) {
 
 class EpsBackend final : public SteadyStateSolver::Backend {
 public:
-  explicit EpsBackend(MPI_Comm comm) : eps_(eps_near_zero(comm, 1, nullptr)) {}
+  // Two eigenvalues: the second one measures whether the first is alone at 0.
+  explicit EpsBackend(MPI_Comm comm) : eps_(eps_near_zero(comm, 2, nullptr)) {}
 
   bool solve(const MasterEquation &, const LiouvillianMatrix &matrix, Vec x, bool, SteadyState &out) override {
     Mat A = matrix.mat();
@@ -378,11 +400,40 @@ public:
     PetscScalar lambda, lambda_i;
     NESSMAP_PETSC(EPSGetEigenpair(eps_, 0, &lambda, &lambda_i, x, nullptr));
     out.eigenvalue = std::abs(lambda);
+    second_ = -1;
+    if (nconv >= 2) {
+      NESSMAP_PETSC(EPSGetEigenvalue(eps_, 1, &lambda, &lambda_i));
+      second_ = std::abs(lambda);
+    }
     return true;
   }
 
+  int dimension(const LiouvillianMatrix &matrix, SteadyState &out) override {
+    if (second_ < 0) return 1;  // SLEPc converged one eigenvalue only: nothing else near 0
+    PetscReal norm;
+    NESSMAP_PETSC(MatNorm(matrix.mat(), NORM_1, &norm));
+    out.gap = second_;
+    return second_ <= null_eigenvalue_tolerance * norm ? 2 : 1;
+  }
+
+  // The shift-and-invert LU of L (singular at shift 0) once more: delta = -L^-1 r, whose component
+  // along the null vector is arbitrary and removed by the caller (rho stays of unit trace).
+  void correct(Vec r, Vec delta) override {
+    ST st;
+    KSP ksp;
+    NESSMAP_PETSC(EPSGetST(eps_, &st));
+    NESSMAP_PETSC(STGetKSP(st, &ksp));
+    NESSMAP_PETSC(KSPSolve(ksp, r, delta));
+    NESSMAP_PETSC(VecScale(delta, -1.0));
+  }
+  // Repeating it converges to the eigenvector of the rounded L, whose smallest eigenvalue is not
+  // exactly 0: no closer to the steady state (b1 at g = 1e-6: J stays 1.4e-6 off while the
+  // correction falls to 1e-18). That part of the error is estimated from the eigenvalues instead.
+  bool refines() const override { return false; }
+
 private:
   PetscEPS eps_;
+  double second_ = -1;  // |lambda_2| of the last solve, -1 when not converged
 };
 
 // GMRES on L itself, right-preconditioned by the exact pseudo-inverse of the Omega = 0 Liouvillian
@@ -414,6 +465,8 @@ public:
     NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
     NESSMAP_PETSC(PCShellSetName(pc, "Sylvester, Omega = 0"));
     if (progress_seconds_ > 0) NESSMAP_PETSC(KSPMonitorSet(ksp_, &SylvesterBackend::progress, this, nullptr));
+    // The Hessenberg matrix's smallest singular value scales the error estimate (correct()).
+    NESSMAP_PETSC(KSPSetComputeSingularValues(ksp_, PETSC_TRUE));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
     PetscBool atol = PETSC_FALSE, warm = PETSC_FALSE;
     NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-ksp_atol", &atol));
@@ -438,8 +491,7 @@ public:
     if (kron_.zero_modes() > 1) {
       out.failure = Failure::not_unique;
       out.reason = "at Omega = 0 one ensemble has " + std::to_string(kron_.zero_modes()) +
-                   " steady states, which the Sylvester preconditioner cannot invert; method ksp decides "
-                   "whether the interaction makes the state unique";
+                   " steady states, which the Sylvester preconditioner cannot invert";
       return false;
     }
     if (!rho0_) {
@@ -498,8 +550,23 @@ public:
     b_norm_ = b_norm;
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
-    return outcome(ksp_, out) > 0;
+    const bool ok = outcome(ksp_, out) > 0;
+    sigma_min_ = 1;
+    PetscReal emax = 0, emin = 0;
+    if (ok && out.iterations > 0 && KSPComputeExtremeSingularValues(ksp_, &emax, &emin) == 0 && emin > 0)
+      sigma_min_ = emin;
+    return ok;
   }
+
+  // delta = -M^-1 (L x) / sigma_min: the error is L^-1 r = M^-1 (L M^-1)^-1 r, and GMRES's
+  // Hessenberg matrix estimates the smallest singular value of L M^-1 on its Krylov space.
+  void correct(Vec r, Vec delta) override {
+    apply(r, delta);
+    NESSMAP_PETSC(VecScale(delta, -1.0 / sigma_min_));
+  }
+  // The preconditioner alone is no solve: repeating it would be a stationary iteration that need
+  // not converge.
+  bool refines() const override { return false; }
 
 private:
   // A line on stderr (first rank of the group) every progress_seconds once a solve has run that
@@ -578,6 +645,7 @@ private:
   // "Warm starts") and would make a point's last digits depend on which point its rank solved
   // before.
   bool warm_start_ = false;
+  double sigma_min_ = 1;  // of the last solve's preconditioned operator (1 when not measured)
 };
 
 } // namespace
@@ -598,6 +666,13 @@ struct SteadyStateSolver::NullSpaceProbe {
   int k;
 };
 
+struct SteadyStateSolver::NullSpace {
+  NullSpace(MPI_Comm comm, const StateSpace &space) : matrix(comm, space, TraceRow::none) {}
+  LiouvillianMatrix matrix;  // L itself
+  PetscMat adjoint;          // L^dagger, made anew for each point
+  PetscVec rho0;
+};
+
 SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
@@ -612,17 +687,141 @@ SteadyStateSolver::Stage::~Stage() = default;
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
     : comm_(comm), config_(resolved(config, N)), space_(config.space, N),
       primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds)) {
-  if (config.method == Method::automatic && config_.method == Method::sylvester) {
-    SolverConfig direct = config_;
-    direct.method = Method::ksp;
-    const MemoryEstimate est = estimate_memory(N, direct);
-    fallback_allowed_ = est.matrix_bytes + est.factor_bytes < fallback_memory_fraction * physical_memory_bytes();
-  }
+  SolverConfig direct = config_;
+  direct.method = Method::ksp;
+  const MemoryEstimate est = estimate_memory(N, direct);
+  direct_fits_ = est.matrix_bytes + est.factor_bytes < fallback_memory_fraction * physical_memory_bytes();
+  fallback_allowed_ = config.method == Method::automatic && config_.method == Method::sylvester && direct_fits_;
 }
 
 SteadyStateSolver::~SteadyStateSolver() = default;
 
-SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
+std::vector<Complex> SteadyStateSolver::gather(Vec v) {
+  if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(v, to_all_.out(), gathered_.out()));
+  NESSMAP_PETSC(VecScatterBegin(to_all_, v, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+  NESSMAP_PETSC(VecScatterEnd(to_all_, v, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+  const PetscScalar *a;
+  NESSMAP_PETSC(VecGetArrayRead(gathered_, &a));
+  std::vector<Complex> values(a, a + space_.dimension());
+  NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &a));
+  return values;
+}
+
+Complex SteadyStateSolver::trace(Vec v) {
+  if (diagonal_.empty()) diagonal_ = space_.diagonal_indices();
+  PetscInt lo, hi;
+  const PetscScalar *a;
+  NESSMAP_PETSC(VecGetOwnershipRange(v, &lo, &hi));
+  NESSMAP_PETSC(VecGetArrayRead(v, &a));
+  PetscScalar local = 0, total = 0;
+  for (std::int64_t i : diagonal_)
+    if (i >= lo && i < hi) local += a[i - lo];
+  NESSMAP_PETSC(VecRestoreArrayRead(v, &a));
+  MPI_Allreduce(&local, &total, 1, MPIU_SCALAR, MPIU_SUM, comm_);
+  return total;
+}
+
+namespace {
+// A double-double accumulator (Ogita, Rump and Oishi's Dot2): each product and sum is kept with its
+// rounding error, so a dot product comes out as if computed in twice the working precision.
+struct Compensated {
+  double sum = 0, error = 0;
+  void add(double a) {
+    const double s = sum + a, z = s - sum;
+    error += (sum - (s - z)) + (a - z);
+    sum = s;
+  }
+  void add_product(double a, double b) {
+    const double p = a * b;
+    error += std::fma(a, b, -p);
+    add(p);
+  }
+  double value() const { return sum + error; }
+};
+} // namespace
+
+void SteadyStateSolver::accurate_residual(Mat A, Vec x, bool trace_row, Vec r) {
+  const std::vector<Complex> whole = gather(x);
+  PetscInt lo, hi;
+  NESSMAP_PETSC(MatGetOwnershipRange(A, &lo, &hi));
+  PetscScalar *ra;
+  NESSMAP_PETSC(VecGetArray(r, &ra));
+  for (PetscInt i = lo; i < hi; ++i) {
+    PetscInt ncols;
+    const PetscInt *cols;
+    const PetscScalar *vals;
+    NESSMAP_PETSC(MatGetRow(A, i, &ncols, &cols, &vals));
+    Compensated re, im;
+    for (PetscInt k = 0; k < ncols; ++k) {
+      const Complex a = vals[k], b = whole[static_cast<std::size_t>(cols[k])];
+      re.add_product(a.real(), b.real());
+      re.add_product(-a.imag(), b.imag());
+      im.add_product(a.real(), b.imag());
+      im.add_product(a.imag(), b.real());
+    }
+    NESSMAP_PETSC(MatRestoreRow(A, i, &ncols, &cols, &vals));
+    if (trace_row && i == 0) re.add(-1.0);  // the trace row's right-hand side: Tr x = 1
+    ra[i - lo] = Complex(re.value(), im.value());
+  }
+  NESSMAP_PETSC(VecRestoreArray(r, &ra));
+}
+
+void SteadyStateSolver::rounding_signs(const LiouvillianMatrix &matrix) {
+  if (signs_matrix_ == &matrix && signs_generation_ == matrix.generation()) return;
+  signs_matrix_ = &matrix;
+  signs_generation_ = matrix.generation();
+  signs_.clear();
+  Mat A = matrix.mat();
+  PetscInt lo, hi;
+  NESSMAP_PETSC(MatGetOwnershipRange(A, &lo, &hi));
+  for (PetscInt i = lo; i < hi; ++i) {
+    PetscInt ncols;
+    const PetscInt *cols;
+    NESSMAP_PETSC(MatGetRow(A, i, &ncols, &cols, nullptr));
+    Bits m, n;
+    space_.element(i, m, n);
+    const std::uint64_t pi = static_cast<std::uint64_t>(space_.index(n, m));
+    for (PetscInt k = 0; k < ncols; ++k) {
+      space_.element(cols[k], m, n);
+      const std::uint64_t pj = static_cast<std::uint64_t>(space_.index(n, m));
+      const std::uint64_t a = (std::uint64_t(i) << 32) | std::uint64_t(cols[k]), b = (pi << 32) | pj;
+      const std::uint64_t h = std::min(a, b) * 0x9E3779B97F4A7C15ull;
+      signs_.push_back({static_cast<std::int8_t>((h >> 63) ? 1 : -1), static_cast<std::int8_t>(((h >> 62) & 1) ? 1 : -1),
+                        static_cast<std::int8_t>(a <= b ? 1 : -1)});
+    }
+    NESSMAP_PETSC(MatRestoreRow(A, i, &ncols, &cols, nullptr));
+  }
+}
+
+void SteadyStateSolver::data_residual(Mat A, const std::vector<Complex> &whole, const std::vector<Complex> &rounding,
+                                      int pattern, Vec d) {
+  PetscInt lo, hi;
+  NESSMAP_PETSC(MatGetOwnershipRange(A, &lo, &hi));
+  if (rounding.size() != signs_.size()) throw PetscFailure(PETSC_ERR_PLIB, "the matrix and its plan differ in size");
+  PetscScalar *da;
+  NESSMAP_PETSC(VecGetArray(d, &da));
+  std::size_t slot = 0;
+  for (PetscInt i = lo; i < hi; ++i) {
+    PetscInt ncols;
+    const PetscInt *cols;
+    NESSMAP_PETSC(MatGetRow(A, i, &ncols, &cols, nullptr));
+    Complex sum = 0;
+    for (PetscInt k = 0; k < ncols; ++k, ++slot) {
+      const Complex e = rounding[slot];
+      if (e == Complex{}) continue;
+      const auto &sg = signs_[slot];
+      // Pattern 0: every entry rounded up (the partner's imaginary part down, its conjugate);
+      // pattern 1: the pseudo-random signs.
+      const double s1 = pattern == 0 ? 1.0 : sg[0], s2 = (pattern == 0 ? 1.0 : sg[1]) * sg[2];
+      sum += Complex(s1 * e.real(), s2 * e.imag()) * whole[static_cast<std::size_t>(cols[k])];
+    }
+    NESSMAP_PETSC(MatRestoreRow(A, i, &ncols, &cols, nullptr));
+    da[i - lo] = sum;
+  }
+  NESSMAP_PETSC(VecRestoreArray(d, &da));
+}
+
+SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatrix &rho0, bool direct) {
   const auto start = std::chrono::steady_clock::now();
   SteadyState out;
   const bool warm = have_state_;
@@ -640,55 +839,146 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
     }
     if (!out.converged && out.failure == Failure::none) out.failure = Failure::not_converged;
   };
+  const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   Stage *stage = primary_.get();
+  if (direct && stage->method != Method::ksp) {
+    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
+    stage = fallback_.get();
+  }
   run(*stage);
-  if (!out.converged && fallback_allowed_) {
+  if (!out.converged && fallback_allowed_ && stage == primary_.get()) {
     const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
     if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
     stage = fallback_.get();
     run(*stage);
     out.solver += " (after " + first + ")";
   }
-  last_ = stage;
-  const LiouvillianMatrix &matrix = stage->matrix;
-  const Method method = stage->method;
+  if (out.converged) out.steady_state_dimension = stage->backend->dimension(stage->matrix, out);
+  // The method found L's null space larger than one, or could not decide: the null-space path.
+  const bool degenerate = out.converged ? out.steady_state_dimension > 1 : out.failure == Failure::not_unique;
+  if (degenerate) {
+    const std::string first = out.solver + ": " +
+                              (out.converged ? "a second eigenvalue at 0" : out.reason);
+    out.failure = Failure::none;
+    try {
+      out.converged = null_space_state(me, rho0, out);
+    } catch (const PetscFailure &e) {
+      out.converged = false;
+      out.failure = Failure::error;
+      out.reason = e.what();
+    }
+    out.solver += " (after " + first + ")";
+    stage = nullptr;
+  }
+  last_matrix_ = stage ? &stage->matrix : &null_space_->matrix;
+  const LiouvillianMatrix &matrix = *last_matrix_;
   Vec x = x_;
   if (!out.converged) {
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.seconds = seconds();
     return out;
   }
 
   // Every rank of the group gets the whole state (observables are serial code).
-  if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(x, to_all_.out(), gathered_.out()));
-  NESSMAP_PETSC(VecScatterBegin(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-  NESSMAP_PETSC(VecScatterEnd(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-  const PetscScalar *a;
-  NESSMAP_PETSC(VecGetArrayRead(gathered_, &a));
-  std::vector<Complex> values(a, a + space_.dimension());
-  NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &a));
-
-  DensityMatrix rho(space_, std::move(values));
+  DensityMatrix rho(space_, gather(x));
   const Complex tr = rho.trace();
   if (!std::isfinite(tr.real()) || !std::isfinite(tr.imag()) || std::abs(tr) == 0) {
     out.converged = false;
     out.failure = Failure::not_finite;
     out.reason = "its trace is " + std::string(std::abs(tr) == 0 ? "zero" : "not finite");
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.seconds = seconds();
     return out;
   }
   // ksp: the trace row makes Tr rho = 1 part of the system, so its error measures the solve;
-  // sylvester: Tr rho_0 = 1 and the corrections are traceless, likewise.
+  // sylvester: Tr rho_0 = 1 and the corrections are traceless, likewise; the null-space path keeps
+  // Tr rho_0 because the identity is a left null vector.
   // eps: the eigenvector has arbitrary scale and phase; dividing by its trace fixes both.
-  out.trace_error = method != Method::eps ? std::abs(tr - 1.0) : 0.0;
+  const bool eigenvector = stage && stage->method == Method::eps;
+  out.trace_error = !eigenvector ? std::abs(tr - 1.0) : 0.0;
   rho.scale(1.0 / tr);
-  if (method == Method::eps) out.trace_error = std::abs(rho.trace() - 1.0);
+  if (eigenvector) out.trace_error = std::abs(rho.trace() - 1.0);
+
+  NESSMAP_PETSC(VecScale(x, 1.0 / tr));
+  // The first-order correction, traceless like the error of a unit-trace state; where it is above
+  // roundoff, iterative refinement with residuals in twice the working precision.
+  if (stage) {
+    if (!delta_) NESSMAP_PETSC(VecDuplicate(x, delta_.out()));
+    if (!r_) NESSMAP_PETSC(VecDuplicate(x, r_.out()));
+    const bool trace_row = matrix.mode() == TraceRow::fold;
+    const auto correction = [&] {
+      accurate_residual(matrix.mat(), x, trace_row, r_);
+      stage->backend->correct(r_, delta_);
+      NESSMAP_PETSC(VecAXPY(delta_, -trace(delta_), x));
+      PetscReal norm;
+      NESSMAP_PETSC(VecNorm(delta_, NORM_2, &norm));
+      return static_cast<double>(norm);
+    };
+    double error = correction();
+    PetscReal x_norm;
+    NESSMAP_PETSC(VecNorm(x, NORM_2, &x_norm));
+    const double floor = refinement_floor * PETSC_MACHINE_EPSILON * x_norm;
+    out.refinements = 0;
+    if (stage->backend->refines()) {
+      if (!previous_) NESSMAP_PETSC(VecDuplicate(x, previous_.out()));
+      // Once started, on while a step changes rho and does not increase the correction: the norm
+      // reaching roundoff does not mean that small elements have (b1 at g = 1e-6: J rests on a
+      // coherence whose imaginary part is 4e-14 next to a real part of 1e-2, and the third step,
+      // below the norm's roundoff, takes J from 2e-6 to 4e-11 of the closed form).
+      while ((error > floor || out.refinements > 0) && out.refinements < max_refinements) {
+        NESSMAP_PETSC(VecCopy(x, previous_));
+        NESSMAP_PETSC(VecAXPY(x, 1.0, delta_));
+        PetscBool unchanged = PETSC_FALSE;
+        NESSMAP_PETSC(VecEqual(x, previous_, &unchanged));
+        if (unchanged) break;  // the correction is below every element's last digit
+        ++out.refinements;
+        const double next = correction();
+        if (!(next <= error)) {  // worse: keep the better state and its estimate
+          NESSMAP_PETSC(VecCopy(previous_, x));
+          --out.refinements;
+          correction();
+          break;
+        }
+        error = next;
+      }
+    }
+    if (out.refinements > 0) out.solver += ", " + std::to_string(out.refinements) + " refinement step(s)";
+    // eps: the eigenvector of the rounded L's eigenvalue lambda_1 (not exactly 0) leans towards the
+    // next eigenvector by about |lambda_1| / |lambda_2|.
+    if (stage->method == Method::eps)
+      out.unresolved_error = out.gap > 0 ? x_norm * out.eigenvalue / out.gap : std::numeric_limits<double>::infinity();
+    out.state_error = error + out.unresolved_error;
+    out.correction.emplace(space_, gather(delta_));
+    // What the rounding of L's own entries does, which no residual shows (refinement converges to
+    // the state of the rounded L): the same solver's response to that rounding
+    // (LiouvillianMatrix::value_rounding), for two sign patterns, since one random pattern can
+    // cancel (at T_h = 1e7 the two diagonals that matter move J the same way, and opposite signs
+    // on them gave 1e-24 for an actual 4.7e-10).
+    // (b1 at T_h = 1e7: a diagonal -(gamma_h + gamma_c) of 1.7e6 + 0.15 rounds the cold rate by
+    // 2e-9 of itself, and the state of the rounded L, solved exactly, is 4.7e-10 off in J; at
+    // g = [0.5, 0.500001] under a common bath the nearly conserved symmetry makes it 2e-7.)
+    const auto rounding = matrix.value_rounding(me);
+    if (!rounding.empty()) {
+      rounding_signs(matrix);
+      const std::vector<Complex> whole = gather(x);
+      double largest = 0;
+      for (int pattern = 0; pattern < 2; ++pattern) {
+        data_residual(matrix.mat(), whole, rounding, pattern, r_);
+        stage->backend->correct(r_, delta_);
+        NESSMAP_PETSC(VecAXPY(delta_, -trace(delta_), x));
+        PetscReal norm;
+        NESSMAP_PETSC(VecNorm(delta_, NORM_2, &norm));
+        largest = std::max(largest, static_cast<double>(norm));
+        out.data_corrections.emplace_back(space_, gather(delta_));
+      }
+      out.state_error += largest;
+    }
+  }
+  if (out.refinements > 0) rho = DensityMatrix(space_, gather(x));
+  Vec y = Lx_;
+  NESSMAP_PETSC(MatMult(matrix.mat(), x, y));
 
   // ||L rho||: with the folded matrix every row but 0 is a row of L, and row 0 of L rho follows
   // from trace preservation, (L rho)_00 = -sum_{m != 0} (L rho)_mm.
   {
-    Vec y = Lx_;
-    NESSMAP_PETSC(VecScale(x, 1.0 / tr));
-    NESSMAP_PETSC(MatMult(matrix.mat(), x, y));
     PetscScalar *ya;
     NESSMAP_PETSC(VecGetArray(y, &ya));
     const PetscInt b = matrix.row_begin(), e = matrix.row_end();
@@ -706,10 +996,187 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me) {
     NESSMAP_PETSC(VecNorm(y, NORM_2, &norm));
     out.residual_norm = norm;
   }
-  have_state_ = true;  // x holds this point's normalised state: the next solve may start from it
+  have_state_ = stage != nullptr;  // x holds this point's normalised state: the next solve may start from it
   out.rho.emplace(std::move(rho));
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = seconds();
   return out;
+}
+
+namespace {
+
+// An orthonormal basis of the null space of A by SLEPc (Krylov-Schur, shift-and-invert at 0,
+// options prefix -null_), asking for more eigenvalues until one beyond the null space converges.
+struct NullBasis {
+  std::vector<PetscVec> vectors;   // orthonormal (Schur vectors of the eigenvalues at 0)
+  std::vector<double> magnitudes;  // |lambda| of the converged eigenvalues, in SLEPc's order
+  int dimension = 0;               // how many of them are within null_eigenvalue_tolerance ||A||_1
+  double norm = 0;                 // ||A||_1
+  double residual = 0;             // max ||A v||_2 over the basis
+  std::string solver;
+};
+
+NullBasis null_basis(MPI_Comm comm, Mat A) {
+  NullBasis out;
+  PetscInt n = 0;
+  NESSMAP_PETSC(MatGetSize(A, &n, nullptr));
+  PetscReal norm;
+  NESSMAP_PETSC(MatNorm(A, NORM_1, &norm));
+  out.norm = norm;
+  const double zero = null_eigenvalue_tolerance * norm;
+  for (PetscInt k = std::min<PetscInt>(4, n);; k = std::min<PetscInt>(4 * k, n)) {
+    PetscEPS eps = eps_near_zero(comm, static_cast<int>(k), "null_");
+    NESSMAP_PETSC(EPSSetOperators(eps, A, nullptr));
+    NESSMAP_PETSC(EPSSolve(eps));
+    PetscInt nconv = 0;
+    NESSMAP_PETSC(EPSGetConverged(eps, &nconv));
+    out.magnitudes.clear();
+    for (PetscInt i = 0; i < nconv; ++i) {
+      PetscScalar lambda, lambda_i;
+      NESSMAP_PETSC(EPSGetEigenvalue(eps, i, &lambda, &lambda_i));
+      out.magnitudes.push_back(std::abs(lambda));
+    }
+    // SLEPc orders them by distance to the target 0, so the null ones lead.
+    out.dimension = static_cast<int>(std::count_if(out.magnitudes.begin(), out.magnitudes.end(),
+                                                   [&](double m) { return m <= zero; }));
+    if (out.dimension == nconv && nconv >= k && k < n) continue;  // all null: there may be more
+    for (int i = 0; i < out.dimension; ++i)
+      if (!(out.magnitudes[i] <= zero)) throw PetscFailure(PETSC_ERR_PLIB, "SLEPc did not order the eigenvalues nearest 0 first");
+    std::vector<Vec> V(static_cast<std::size_t>(nconv));
+    for (auto &v : V) NESSMAP_PETSC(MatCreateVecs(A, &v, nullptr));
+    NESSMAP_PETSC(EPSGetInvariantSubspace(eps, V.data()));
+    PetscVec w;
+    NESSMAP_PETSC(MatCreateVecs(A, nullptr, w.out()));
+    for (PetscInt i = 0; i < nconv; ++i) {
+      if (i < out.dimension) {
+        PetscReal r;
+        NESSMAP_PETSC(MatMult(A, V[i], w));
+        NESSMAP_PETSC(VecNorm(w, NORM_2, &r));
+        out.residual = std::max(out.residual, static_cast<double>(r));
+        out.vectors.emplace_back(V[i]);
+      } else {
+        NESSMAP_PETSC(VecDestroy(&V[i]));
+      }
+    }
+    ST st;
+    KSP ksp;
+    EPSType type;
+    NESSMAP_PETSC(EPSGetType(eps, &type));
+    NESSMAP_PETSC(EPSGetST(eps, &st));
+    NESSMAP_PETSC(STGetKSP(st, &ksp));
+    out.solver = std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+    return out;
+  }
+}
+
+std::string magnitudes_text(const std::vector<double> &m, std::size_t count) {
+  std::string text;
+  char one[32];
+  for (std::size_t i = 0; i < std::min(count, m.size()); ++i) {
+    std::snprintf(one, sizeof one, "%s%.2g", i ? ", " : "", m[i]);
+    text += one;
+  }
+  return text;
+}
+
+} // namespace
+
+bool SteadyStateSolver::null_space_state(const MasterEquation &me, const DensityMatrix &rho0, SteadyState &out) {
+  if (!null_space_) null_space_ = std::make_unique<NullSpace>(comm_, space_);
+  NullSpace &ns = *null_space_;
+  ns.matrix.assemble(me);
+  Mat A = ns.matrix.mat();
+  ns.adjoint.reset();
+  NESSMAP_PETSC(MatHermitianTranspose(A, MAT_INITIAL_MATRIX, ns.adjoint.out()));
+  const NullBasis right = null_basis(comm_, A);
+  const NullBasis left = null_basis(comm_, ns.adjoint);
+  out.solver = "null spaces of L and L^dagger by " + right.solver;
+  out.iterations = 0;
+  char detail[400];
+  const auto fail = [&](Failure f) {
+    out.failure = f;
+    out.reason = detail;
+    return false;
+  };
+  // Eigenvalues between roundoff and a resolvable gap: the state is unique in exact arithmetic
+  // or not, and no double-precision solve can tell.
+  for (const NullBasis *b : {&right, &left}) {
+    const auto &m = b->magnitudes;
+    const std::size_t d = static_cast<std::size_t>(b->dimension);
+    if (d < m.size() && m[d] <= undecidable_eigenvalue_tolerance * b->norm) {
+      std::snprintf(detail, sizeof detail,
+                    "nearly degenerate: %s eigenvalues nearest 0 are |lambda| = %s with ||%s||_1 = %.3g; "
+                    "|lambda_%zu| / ||%s||_1 = %.2g lies between roundoff (%.0e) and a resolvable gap (%.0e)",
+                    b == &right ? "L's" : "L^dagger's", magnitudes_text(m, d + 2).c_str(), b == &right ? "L" : "L^dagger",
+                    b->norm, d + 1, b == &right ? "L" : "L^dagger", m[d] / b->norm, null_eigenvalue_tolerance,
+                    undecidable_eigenvalue_tolerance);
+      return fail(Failure::inaccurate);
+    }
+  }
+  if (right.dimension == 0 || right.dimension != left.dimension) {
+    std::snprintf(detail, sizeof detail,
+                  "L has %d right and %d left null vectors within %.0e ||L||_1 (eigenvalues nearest 0: %s)",
+                  right.dimension, left.dimension, null_eigenvalue_tolerance,
+                  magnitudes_text(right.magnitudes, 6).c_str());
+    return fail(right.dimension == 0 ? Failure::not_converged : Failure::not_unique);
+  }
+  const int d = right.dimension;
+  out.steady_state_dimension = d;
+  out.gap = static_cast<std::size_t>(d) < right.magnitudes.size() ? right.magnitudes[d] : 0.0;
+
+  // rho = R (Y^dagger R)^-1 Y^dagger rho_0: G = Y^dagger R, c = Y^dagger rho_0, G a = c.
+  if (!ns.rho0) NESSMAP_PETSC(MatCreateVecs(A, ns.rho0.out(), nullptr));
+  {
+    PetscInt lo, hi;
+    PetscScalar *a;
+    NESSMAP_PETSC(VecGetOwnershipRange(ns.rho0, &lo, &hi));
+    NESSMAP_PETSC(VecGetArray(ns.rho0, &a));
+    for (PetscInt i = lo; i < hi; ++i) a[i - lo] = rho0.values()[static_cast<std::size_t>(i)];
+    NESSMAP_PETSC(VecRestoreArray(ns.rho0, &a));
+  }
+  std::vector<Vec> R, Y;
+  for (const auto &v : right.vectors) R.push_back(v.get());
+  for (const auto &v : left.vectors) Y.push_back(v.get());
+  const std::size_t dd = static_cast<std::size_t>(d);
+  std::vector<PetscScalar> G(dd * dd), Ginv(dd * dd, 0.0), c(dd), column(dd);  // column-major
+  for (std::size_t j = 0; j < dd; ++j) {
+    NESSMAP_PETSC(VecMDot(R[j], d, Y.data(), column.data()));
+    for (std::size_t i = 0; i < dd; ++i) G[i + j * dd] = column[i];
+  }
+  NESSMAP_PETSC(VecMDot(ns.rho0, d, Y.data(), c.data()));
+  // Solve for c and the identity at once: a and G^-1 (for cond(G)).
+  std::vector<PetscScalar> rhs(dd * (dd + 1), 0.0), lu = G;
+  for (std::size_t i = 0; i < dd; ++i) {
+    rhs[i] = c[i];
+    rhs[i + (i + 1) * dd] = 1.0;
+  }
+  std::vector<PetscBLASInt> pivots(dd);
+  PetscBLASInt nn = static_cast<PetscBLASInt>(d), nrhs = nn + 1, info = 0;
+  LAPACKgesv_(&nn, &nrhs, lu.data(), &nn, pivots.data(), rhs.data(), &nn, &info);
+  double g_norm = 0, ginv_norm = 0;
+  for (std::size_t i = 0; i < dd * dd; ++i) {
+    g_norm += std::norm(G[i]);
+    ginv_norm += std::norm(rhs[dd + i]);
+  }
+  const double condition = std::sqrt(g_norm * ginv_norm);
+  if (info != 0 || !std::isfinite(condition)) {
+    std::snprintf(detail, sizeof detail,
+                  "the %d right and left null vectors are not biorthogonalisable (Y^dagger R singular, LAPACK info %d)",
+                  d, static_cast<int>(info));
+    return fail(Failure::not_unique);
+  }
+  NESSMAP_PETSC(VecSet(x_, 0.0));
+  NESSMAP_PETSC(VecMAXPY(x_, d, rhs.data(), R.data()));
+  PetscReal x_norm;
+  NESSMAP_PETSC(VecNorm(x_, NORM_2, &x_norm));
+  const double gap = out.gap > 0 ? out.gap : null_eigenvalue_tolerance * right.norm;
+  out.unresolved_error = x_norm * condition * (right.residual + left.residual) / gap;
+  out.state_error = out.unresolved_error;
+  char summary[160];
+  std::snprintf(summary, sizeof summary, ", dimension %d, gap |lambda_%d| = %.3g, cond(Y^dagger R) = %.3g", d, d + 1,
+                out.gap, condition);
+  out.solver += summary;
+  out.reason = "CONVERGED";
+  return true;
 }
 
 std::vector<double> SteadyStateSolver::eigenvalues_nearest_zero(const MasterEquation &me, int k) {
@@ -731,9 +1198,9 @@ std::vector<double> SteadyStateSolver::eigenvalues_nearest_zero(const MasterEqua
 }
 
 double SteadyStateSolver::liouvillian_norm() const {
-  if (!last_) return 0;
+  if (!last_matrix_) return 0;
   PetscReal norm = 0;
-  NESSMAP_PETSC(MatNorm(last_->matrix.mat(), NORM_1, &norm));
+  NESSMAP_PETSC(MatNorm(last_matrix_->mat(), NORM_1, &norm));
   return norm;
 }
 

@@ -13,6 +13,16 @@
 //        previous point's state); the -ksp_* options win, and -pc_type replaces the preconditioner.
 //   auto: one of these by size (resolve_method).
 // Either way the state is normalised to unit trace.
+//
+// Every solve measures the dimension of L's null space (physics.md, "Degenerate steady states").
+// Each method certifies dimension 1 on its own way (below); where it cannot (identical qubits
+// under a common bath: LU meets a null pivot, eps finds two zero eigenvalues, the Sylvester
+// preconditioner has a second zero mode), the null-space path takes over for every method: SLEPc
+// Krylov-Schur with shift-and-invert at 0 (MUMPS LU of L, options prefix -null_) gives orthonormal
+// bases R of L's and Y of L^dagger's null spaces, and the state is the long-time limit from rho_0,
+// rho = R (Y^dagger R)^-1 Y^dagger rho_0. That path factorises L itself, so it reaches as far as
+// LU does (N <= 4 in the balanced block).
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,8 +45,49 @@ struct SteadyState {
   double residual_norm = 0;      // ||L rho||_2 of the normalised state
   double eigenvalue = 0;         // eps: |lambda| of the eigenvalue found (0 for ksp)
   int iterations = 0;
+  int refinements = 0;           // steps of iterative refinement taken (ksp, eps)
   double seconds = 0;            // assembly + solve
+  // Dimension of L's numerical null space in the space solved; 0 when the solve failed before it
+  // was measured. 1 is certified by the method: ksp by a regular trace-row matrix (its LU found no
+  // null pivot), eps by its second eigenvalue nearest 0 lying beyond null_eigenvalue_tolerance
+  // ||L||_1, sylvester by GMRES converging with a preconditioner of a single zero mode. Larger:
+  // the number of eigenvalues of L within null_eigenvalue_tolerance ||L||_1 of 0 (the null-space
+  // path), rho then being the long-time limit from rho_0.
+  int steady_state_dimension = 0;
+  // |lambda| of L's first eigenvalue beyond the null space, where it was measured (eps, the
+  // null-space path); 0 elsewhere.
+  double gap = 0;
+  // A first-order estimate of rho's error, rho_exact ~ rho + correction (whole on every rank,
+  // traceless): the method's own solver applied to the residual (ksp: the trace-row LU once more;
+  // eps: the shift-and-invert LU of L; sylvester: the Omega = 0 preconditioner divided by GMRES's
+  // smallest singular value estimate of the preconditioned L). Empty on the null-space path.
+  std::optional<DensityMatrix> correction;
+  // The same solver's response to the rounding of L's own entries (LiouvillianMatrix::value_rounding)
+  // for two sign patterns: the error no residual shows, since refinement converges to the state of
+  // the rounded L. Empty without an assembly plan (beyond its size limit) and on the null-space path.
+  std::vector<DensityMatrix> data_corrections;
+  // The part of rho's error known only in size (Frobenius): on the null-space path
+  // ||rho||_2 cond(Y^dagger R) (||L R|| + ||L^dagger Y||) / gap; for eps ||rho||_2 |lambda_1| / |lambda_2|
+  // (its eigenvector belongs to the rounded L's eigenvalue lambda_1, not exactly 0); else 0.
+  double unresolved_error = 0;
+  // ||rho - rho_exact||_2 (Frobenius) as estimated: ||correction||_2 + max ||data_corrections||_2 +
+  // unresolved_error.
+  double state_error = 0;
 };
+
+// Iterative refinement (ksp, eps) starts when the estimated error of rho exceeds this many rounding
+// units of ||rho||_2, and goes on for at most max_refinements steps while a step changes rho and
+// does not increase the estimate.
+inline constexpr double refinement_floor = 16;
+inline constexpr int max_refinements = 6;
+
+// An eigenvalue of L with |lambda| at most this times ||L||_1 is zero to roundoff: the numerical
+// null space's dimension is the number of such eigenvalues.
+inline constexpr double null_eigenvalue_tolerance = 1e-14;
+// Up to this times ||L||_1 an eigenvalue is too close to roundoff to tell a unique state with a
+// tiny gap (nearly identical couplings) from a degenerate one; the point then fails (inaccurate)
+// with the measured eigenvalues rather than pick either.
+inline constexpr double undecidable_eigenvalue_tolerance = 1e-9;
 
 // Contract: the constructor and solve() are collective over `comm` (the ranks of one point); every
 // rank returns the same SteadyState, with rho whole on each. A solve that fails (not converged, not
@@ -50,7 +101,13 @@ public:
   SteadyStateSolver(const SteadyStateSolver &) = delete;
   SteadyStateSolver &operator=(const SteadyStateSolver &) = delete;
 
-  SteadyState solve(const MasterEquation &me);
+  // `rho0` (in space()) is the initial state: it decides the result only when L's null space has
+  // dimension > 1. `direct`: solve with the trace-row LU (method ksp) whatever the method, where
+  // direct_fits(): for a point whose currents the method could not make accurate.
+  SteadyState solve(const MasterEquation &me, const DensityMatrix &rho0, bool direct = false);
+  // Whether the trace-row LU takes at most fallback_memory_fraction of this machine's memory.
+  bool direct_fits() const { return direct_fits_; }
+  Method method() const { return config_.method; }  // resolved
 
   const StateSpace &space() const { return space_; }
   std::int64_t nnz() const { return primary_->matrix.nnz(); }
@@ -65,6 +122,7 @@ public:
   std::vector<double> eigenvalues_nearest_zero(const MasterEquation &me, int k);
 
   class Backend;  // KSP, EPS or Sylvester, defined in the implementation
+  struct NullSpace;  // the null-space path
   // A method with its matrix (with or without the trace row) and solver objects.
   struct Stage {
     Stage(MPI_Comm comm, const StateSpace &space, Method method, double progress_seconds);
@@ -83,14 +141,35 @@ private:
   // (N <= 4): strong interaction (Omega large against the dissipation) weakens the Omega = 0
   // preconditioner.
   bool fallback_allowed_ = false;
+  bool direct_fits_ = false;
   std::unique_ptr<Stage> fallback_;
   struct NullSpaceProbe;
   std::unique_ptr<NullSpaceProbe> probe_;
-  const Stage *last_ = nullptr;  // the stage that solved the last point
-  PetscVec x_, Lx_;  // solution and L x, created with the matrix and reused
+  // The long-time limit from rho0 by L's right and left null spaces, into x_; false (with the
+  // failure in `out`) when they cannot be resolved.
+  bool null_space_state(const MasterEquation &me, const DensityMatrix &rho0, SteadyState &out);
+  std::unique_ptr<NullSpace> null_space_;
+  const LiouvillianMatrix *last_matrix_ = nullptr;  // the matrix that solved the last point
+  PetscVec x_, Lx_, delta_, r_, previous_;  // solution, L x, correction, residual, last iterate
+  std::vector<std::int64_t> diagonal_;  // indices of the diagonal elements, made when first needed
+  Complex trace(Vec v);
+  // r = A x - b in twice the working precision (b = e_0 with the trace row, else 0). Collective.
+  void accurate_residual(Mat A, Vec x, bool trace_row, Vec r);
+  // d = Delta A x for the rounding of A's entries (LiouvillianMatrix::value_rounding, owned rows in
+  // CSR order), with the signs of `pattern` (0: all up, 1: pseudo-random), the same for an entry
+  // and its Hermitian partner. `whole`: x on every rank. Collective.
+  void data_residual(Mat A, const std::vector<Complex> &whole, const std::vector<Complex> &rounding, int pattern,
+                     Vec d);
+  // The random signs and partner orientation of every owned entry, made once per pattern.
+  void rounding_signs(const LiouvillianMatrix &matrix);
+  std::vector<std::array<std::int8_t, 3>> signs_;
+  const LiouvillianMatrix *signs_matrix_ = nullptr;
+  std::uint64_t signs_generation_ = 0;
   bool have_state_ = false;  // x_ holds the last point's normalised state (a warm start)
   PetscScatter to_all_;
   PetscVec gathered_;
+  // The whole vector v on every rank of the group.
+  std::vector<Complex> gather(Vec v);
 };
 
 // What `auto` means at this size: a direct solve (ksp) while LU's nearly dense fill is cheap, the

@@ -22,7 +22,8 @@ CATEGORICAL = {"bath", "coupling", "N"}
 
 # s.h5: omega_ratio 0.05..3 (40) x T_ratio 1..4 (7) x bath x coupling; small.h5 (conftest): no
 # T_ratio axis; log.h5: log-spaced omega_ratio x an unsorted, uneven T_ratio list, one scenario;
-# uniform.h5: identical qubits, so every common-bath point fails (regime not_available).
+# uniform.h5: nearly identical qubits (g = [0.5, 0.500001]), so every common-bath point fails as
+# nearly degenerate (regime not_available).
 @pytest.fixture(scope="session")
 def s(sweep):
     return sweep("s", "input/sweep.yaml", "sweep.axes.omega_ratio.num=40", "sweep.axes.T_ratio.num=7")
@@ -37,7 +38,8 @@ def log(sweep):
 
 @pytest.fixture(scope="session")
 def uniform(sweep):
-    return sweep("uniform", "tests/cli/configs/sweep_small.yaml", "system.g_h=0.5", "system.g_c=0.5")
+    return sweep("uniform", "tests/cli/configs/sweep_small.yaml", "system.g_h=[0.5,0.500001]",
+                 "system.g_c=[0.5,0.500001]")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import sys
 CURRENTS = {"Q_h", "Q_c", "W", "Q_h_loc", "Q_h_nonloc", "Q_c_loc", "Q_c_nonloc", "W_loc",
             "W_nonloc", "excitation_current", "entropy_production"}
 SKIP = {"method", "solve_seconds", "iterations", "solver", "nnz", "trace_error", "hermiticity_error",
-        "residual_norm", "first_law_residual"}
+        "residual_norm", "first_law_residual", "excitation_current_error", "current_error"}
 
 
 def main():

@@ -16,7 +16,9 @@ import sys
 import numpy as np
 import xarray as xr
 
-ROUNDOFF = {"trace_error", "hermiticity_error", "residual_norm", "first_law_residual"}
+# Roundoff-level diagnostics and their estimates, which differ between methods and orderings.
+ROUNDOFF = {"trace_error", "hermiticity_error", "residual_norm", "first_law_residual", "excitation_current_error",
+            "current_error"}
 RUN_SPECIFIC = {"start_time", "end_time", "wall_seconds", "compute_seconds", "mpi_ranks", "ranks_per_point", "hostname",
                 "command_line", "points_from_journal", "slurm_job_id", "slurm_array_job_id",
                 "slurm_array_task_id", "slurm_job_nodelist", "config_overrides", "nessmap_version"}
