@@ -46,7 +46,8 @@ struct SteadyState {
   double residual_norm = 0;      // ||L rho||_2 of the normalised state
   double eigenvalue = 0;         // eps: |lambda| of the eigenvalue found (0 for ksp)
   int iterations = 0;
-  int refinements = 0;           // steps of iterative refinement taken (ksp, eps)
+  int refinements = 0;           // steps of iterative refinement taken (ksp)
+  int null_pivots = 0;           // MUMPS's null pivots of the trace-row matrix, where it found some
   double seconds = 0;            // assembly + solve
   // Dimension of L's numerical null space in the space solved; 0 when the solve failed before it
   // was measured. 1 is certified by the method: ksp by a regular trace-row matrix (its LU found no
