@@ -361,6 +361,17 @@ private:
   KSP last_ = nullptr;  // the KSP of the last solve
 };
 
+// "eps krylovschur, st sinvert, ksp preonly, pc lu (mumps)".
+std::string describe(EPS eps) {
+  EPSType type;
+  ST st;
+  KSP ksp;
+  NESSMAP_PETSC(EPSGetType(eps, &type));
+  NESSMAP_PETSC(EPSGetST(eps, &st));
+  NESSMAP_PETSC(STGetKSP(st, &ksp));
+  return std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+}
+
 // An EPS for the `nev` eigenvalues of L nearest 0, by shift-and-invert at 0; options under
 // `prefix` (nullptr: none) win.
 PetscEPS eps_near_zero(MPI_Comm comm, int nev, const char *prefix) {
@@ -400,13 +411,7 @@ public:
     NESSMAP_PETSC(EPSGetIterationNumber(eps_, &its));
     NESSMAP_PETSC(EPSGetConvergedReason(eps_, &reason));
     out.iterations = static_cast<int>(its);
-    EPSType type;
-    NESSMAP_PETSC(EPSGetType(eps_, &type));
-    ST st;
-    KSP ksp;
-    NESSMAP_PETSC(EPSGetST(eps_, &st));
-    NESSMAP_PETSC(STGetKSP(st, &ksp));
-    out.solver = std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+    out.solver = describe(eps_);
     out.reason = EPSConvergedReasons[reason];
     if (nconv < 1) return false;
     PetscScalar lambda, lambda_i;
@@ -1095,13 +1100,7 @@ NullBasis null_basis(MPI_Comm comm, Mat A, PetscInt first_k) {
         NESSMAP_PETSC(VecDestroy(&V[i]));
       }
     }
-    ST st;
-    KSP ksp;
-    EPSType type;
-    NESSMAP_PETSC(EPSGetType(eps, &type));
-    NESSMAP_PETSC(EPSGetST(eps, &st));
-    NESSMAP_PETSC(STGetKSP(st, &ksp));
-    out.solver = std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+    out.solver = describe(eps);
     return out;
   }
 }
