@@ -866,19 +866,8 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
     stage = fallback_.get();
   }
   run(*stage);
-  if (!out.converged && fallback_allowed_ && stage == primary_.get()) {
-    const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
-    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
-    stage = fallback_.get();
-    run(*stage);
-    out.solver += " (after " + first + ")";
-  }
-  if (out.converged) out.steady_state_dimension = stage->backend->dimension(stage->matrix, out);
-  // The method found L's null space larger than one, or could not decide: the null-space path.
-  const bool degenerate = out.converged ? out.steady_state_dimension > 1 : out.failure == Failure::not_unique;
-  if (degenerate) {
-    const std::string first = out.solver + ": " +
-                              (out.converged ? "a second eigenvalue at 0" : out.reason);
+  // The null-space path, recording what the method saw first; false when it failed.
+  const auto null_space = [&](const std::string &first) {
     out.failure = Failure::none;
     try {
       out.converged = null_space_state(me, rho0(space_), out);
@@ -888,7 +877,40 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
       out.reason = e.what();
     }
     out.solver += " (after " + first + ")";
+    return out.converged;
+  };
+  bool on_null_path = false;
+  // A dark state at Omega = 0 stops sylvester: the null space is measured first, and only where it
+  // turns out to be one-dimensional (the interaction couples the dark state) does LU take over
+  // (at N = 4 each LU is 20-30 s).
+  if (!out.converged && out.failure == Failure::not_unique && stage->method == Method::sylvester) {
+    const std::string first = out.solver + ": " + out.reason;
+    on_null_path = null_space(first);
+    if (on_null_path && out.steady_state_dimension == 1 && fallback_allowed_) {
+      // Unique after all: the direct solve, with its refinement, gives the state.
+      on_null_path = false;
+      out.converged = false;
+      out.failure = Failure::not_unique;
+      out.reason = "L's null space has dimension 1 (gap " + std::to_string(out.gap) + ")";
+    }
+  }
+  if (!on_null_path && !out.converged && fallback_allowed_ && stage == primary_.get()) {
+    const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
+    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
+    stage = fallback_.get();
+    run(*stage);
+    out.solver += " (after " + first + ")";
+  }
+  if (on_null_path) {
     stage = nullptr;
+  } else {
+    if (out.converged) out.steady_state_dimension = stage->backend->dimension(stage->matrix, out);
+    // The method found L's null space larger than one, or could not decide: the null-space path.
+    const bool degenerate = out.converged ? out.steady_state_dimension > 1 : out.failure == Failure::not_unique;
+    if (degenerate) {
+      null_space(out.solver + ": " + (out.converged ? "a second eigenvalue at 0" : out.reason));
+      stage = nullptr;
+    }
   }
   last_matrix_ = stage ? &stage->matrix : &null_space_->matrix;
   const LiouvillianMatrix &matrix = *last_matrix_;
