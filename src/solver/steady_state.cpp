@@ -879,7 +879,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
     out.solver += " (after " + first + ")";
     return out.converged;
   };
-  bool on_null_path = false;
+  bool on_null_path = false, unique_after_all = false;
   // A dark state at Omega = 0 stops sylvester: the null space is measured first, and only where it
   // turns out to be one-dimensional (the interaction couples the dark state) does LU take over
   // (at N = 4 each LU is 20-30 s).
@@ -891,11 +891,12 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
       on_null_path = false;
       out.converged = false;
       out.failure = Failure::not_unique;
-      out.reason = "L's null space has dimension 1 (gap " + std::to_string(out.gap) + ")";
+      out.reason = "unique after all";
+      unique_after_all = true;
     }
   }
   if (!on_null_path && !out.converged && fallback_allowed_ && stage == primary_.get()) {
-    const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
+    const std::string first = out.solver + ": " + (unique_after_all ? "" : std::string(headline(out.failure)) + ": ") + out.reason;
     if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
     stage = fallback_.get();
     run(*stage);
