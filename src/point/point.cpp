@@ -77,6 +77,9 @@ PointResult PointEvaluator::judge(const SystemParameters &p, const MasterEquatio
   r.current_error = o.excitation_current_error / std::abs(J);
   char detail[400];
   if (!std::isfinite(ss.residual_norm)) {
+    // Against an ||L||_1 of 1e299 every other rate is "zero": the dimension measured there says
+    // nothing, and is not reported.
+    ss.steady_state_dimension = 0;
     std::snprintf(detail, sizeof detail,
                   "||L rho|| = %g: the solution cannot be checked (the largest emission rate is %.3g)",
                   ss.residual_norm, std::max(p.gamma_minus(Ensemble::hot, 0, 0), p.gamma_minus(Ensemble::cold, 0, 0)));
