@@ -368,3 +368,36 @@ TEST_CASE("malformed overrides", "[config]") {
       parse(valid_yaml, {"system.T_h="}),
       Contains("--set system.T_h=: system.T_h: expected a number, got nothing (null)"));
 }
+
+TEST_CASE("system.initial_state is thermal by default, ground or populations, and bad values name the line and key",
+          "[config]") {
+  CHECK(parse(valid_yaml).system.initial_state.kind == InitialKind::thermal);
+  CHECK(parse(with_line_after("  Omega:", "  initial_state: ground")).system.initial_state.kind == InitialKind::ground);
+  const auto p = parse(with_line_after("  Omega:", "  initial_state: {p_h: 0.2, p_c: 0.1}")).system;
+  CHECK(p.initial_state.kind == InitialKind::populations);
+  CHECK(p.initial_population(Ensemble::hot) == 0.2);
+  CHECK(p.initial_population(Ensemble::cold) == 0.1);
+  // The JSON, identity and attributes spell it so that it reads back.
+  CHECK(to_string(p.initial_state) == "{p_h: 0.2, p_c: 0.1}");
+  CHECK(parse(valid_yaml, {"system.initial_state=" + to_string(p.initial_state)}).system.initial_state.p_c == 0.1);
+  // Thermal: each qubit's Gibbs population at its own bath, 1/(exp(omega/T) + 1).
+  const auto t = parse(valid_yaml).system;
+  CHECK(t.initial_population(Ensemble::hot) == Approx(1.0 / (std::exp(1.5 / 2.0) + 1.0)).epsilon(1e-15));
+  const auto message = [](const std::string &text) {
+    try {
+      parse(text);
+    } catch (const ConfigError &e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(with_line_after("  Omega:", "  initial_state: hot")),
+             Catch::StartsWith("test.yaml:12:") && Catch::Contains("system.initial_state") &&
+                 Catch::Contains("thermal, ground"));
+  CHECK_THAT(message(with_line_after("  Omega:", "  initial_state: {p_h: 1.2, p_c: 0.1}")),
+             Catch::Contains("system.initial_state.p_h") && Catch::Contains("at most 1"));
+  CHECK_THAT(message(with_line_after("  Omega:", "  initial_state: {p_h: 0.2}")),
+             Catch::Contains("p_c") && Catch::Contains("required key is missing"));
+  CHECK_THAT(message(with_line_after("  Omega:", "  initial_state: {p_h: 0.2, p_c: 0.1, q: 1}")),
+             Catch::Contains("q"));
+}

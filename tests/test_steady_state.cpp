@@ -241,12 +241,14 @@ TEST_CASE("auto falls back to LU where GMRES does not converge and LU fits", "[s
   REQUIRE(s.ok());
   CHECK_THAT(s.steady_state.solver, Catch::StartsWith("ksp preonly") && Catch::Contains("after ksp gmres") &&
                                         Catch::Contains("did not converge"));
-  check_currents_equal(s.observables->currents, solve_ok(ksp, p).currents, 1e-12);
+  // The thorough solve refines; the quick ksp one, on this ill-conditioned point, is good to its
+  // estimate (~1e-11), not to 1e-12.
+  check_currents_equal(s.observables->currents, solve_ok(ksp, p).currents, 1e-10);
   const PointResult a = automatic.evaluate(p);
   INFO(a.reason);
   REQUIRE(a.ok());
   CHECK_THAT(a.steady_state.solver, Catch::StartsWith("ksp preonly, pc lu") && Catch::Contains("after ksp gmres"));
-  check_currents_equal(a.observables->currents, solve_ok(ksp, p).currents, 1e-12);
+  check_currents_equal(a.observables->currents, solve_ok(ksp, p).currents, 1e-10);
 }
 
 TEST_CASE("A reused solver gives what a fresh one gives", "[steady]") {

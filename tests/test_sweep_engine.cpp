@@ -1148,6 +1148,11 @@ TEST_CASE("sweep identity changes with the system and the solver", "[sweep_engin
   CHECK_THAT(identity_difference(base, g), Contains("system.g_c"));
   CHECK(identity({"system.Omega=0.2"}) != base);
   CHECK(identity({"system.omega_c=1.1"}) != base);
+  // The preparation decides a degenerate steady state, so a journal of another one cannot be resumed.
+  const std::string ground = identity({"system.initial_state=ground"});
+  CHECK(ground != base);
+  CHECK_THAT(identity_difference(base, ground), Contains("system.initial_state") && Contains("ground"));
+  CHECK(identity({"system.initial_state={p_h: 0.2, p_c: 0.1}"}) != identity({"system.initial_state={p_h: 0.2, p_c: 0.3}"}));
   const std::string eps = identity({"solver.method=eps"});
   CHECK(eps != base);
   CHECK_THAT(identity_difference(base, eps), Contains("solver.method"));

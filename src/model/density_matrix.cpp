@@ -10,11 +10,11 @@
 
 namespace nessmap {
 
-DensityMatrix::DensityMatrix(const StateSpace &space, std::vector<Complex> values)
+DensityMatrix::DensityMatrix(const StateSpace &space, std::vector<Complex> values, bool dense)
     : space_(&space), values_(std::move(values)) {
   if (static_cast<std::int64_t>(values_.size()) != space.dimension())
     throw std::invalid_argument("DensityMatrix: value count does not match the space dimension");
-  fill_dense();
+  if (dense) fill_dense();
 }
 
 void DensityMatrix::fill_dense() {

@@ -15,7 +15,9 @@ namespace nessmap {
 // no MPI, nothing thrown except std::bad_alloc and LAPACK failures (std::runtime_error).
 class DensityMatrix {
 public:
-  DensityMatrix(const StateSpace &space, std::vector<Complex> values);
+  // `dense`: also keep the full matrix up to dense_max_hilbert (for observables that read many
+  // elements); a correction only summed over once does without.
+  DensityMatrix(const StateSpace &space, std::vector<Complex> values, bool dense = true);
 
   const StateSpace &space() const { return *space_; }
   const std::vector<Complex> &values() const { return values_; }

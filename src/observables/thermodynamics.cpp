@@ -255,14 +255,18 @@ double current_scale(const SystemParameters &p) {
 }
 
 double excitation_current_rounding(const SystemParameters &p, const DensityMatrix &rho) {
-  std::vector<Complex> magnitudes;
-  magnitudes.reserve(rho.values().size());
-  for (const Complex &v : rho.values()) magnitudes.emplace_back(std::abs(v.imag()));
-  const DensityMatrix absolute(rho.space(), std::move(magnitudes));
+  // <sigma+_{h,a} sigma-_{c,b}> = sum over the states m with cold bit b set and hot bit a clear of
+  // rho_{k, m}, k = m with the two bits swapped.
+  const Bits D = rho.space().hilbert_dimension();
   double sum = 0;
-  for (const auto &[a, b] : p.coupled_pairs())
-    sum += 2.0 * std::abs(p.Omega[a][b]) *
-           absolute.expectation(hop(qubit_bit(p.N, Ensemble::hot, a), qubit_bit(p.N, Ensemble::cold, b))).real();
+  for (const auto &[a, b] : p.coupled_pairs()) {
+    if (p.Omega[a][b] == 0) continue;
+    const Bits h = Bits{1} << qubit_bit(p.N, Ensemble::hot, a), c = Bits{1} << qubit_bit(p.N, Ensemble::cold, b);
+    double part = 0;
+    for (Bits m = 0; m < D; ++m)
+      if ((m & c) && !(m & h)) part += std::abs(rho(m, (m ^ c) | h).imag());
+    sum += 2.0 * std::abs(p.Omega[a][b]) * part;
+  }
   return 4 * std::numeric_limits<double>::epsilon() * sum;
 }
 

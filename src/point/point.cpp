@@ -30,12 +30,12 @@ PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
     family_N_ = p.N;
   }
   const MasterEquation me = build_master_equation(p);
-  const DensityMatrix rho0 = initial_density_matrix(p, solver_->space());
-  // A method other than the direct one may leave the currents inaccurate, or not converge, where
-  // the trace-row LU with its iterative refinement would not (b1 at g = 1e-6: eps 1e-6 off,
-  // sylvester 2e-3; nearly identical couplings: sylvester breaks down): such a point is solved
-  // again that way where the LU fits, and its solver field names both.
-  const bool direct_next = solver_->method() != Method::ksp && solver_->direct_fits();
+  const auto rho0 = [&p](const StateSpace &space) { return initial_density_matrix(p, space); };
+  // The quick solve may leave the currents inaccurate, or not converge, where a thorough one (the
+  // trace-row LU with iterative refinement, and the rounding of L's entries sampled) would not
+  // (b1 at g = 1e-6: eps 1e-6 off, sylvester 2e-3; nearly identical couplings: sylvester breaks
+  // down): such a point is solved again that way where the LU fits, and its solver field names both.
+  const bool direct_next = solver_->method() == Method::ksp || solver_->direct_fits();
   PointResult r = judge(p, me, solver_->solve(me, rho0), !direct_next);
   const bool relative = r.ok() && r.observables &&
                         r.observables->excitation_current_error > current_tolerance * std::abs(r.observables->currents.excitation_current);
@@ -77,6 +77,9 @@ PointResult PointEvaluator::judge(const SystemParameters &p, const MasterEquatio
   r.current_error = o.excitation_current_error / std::abs(J);
   char detail[400];
   if (!std::isfinite(ss.residual_norm)) {
+    // Against an ||L||_1 of 1e299 every other rate is "zero": the dimension measured there says
+    // nothing, and is not reported.
+    ss.steady_state_dimension = 0;
     std::snprintf(detail, sizeof detail,
                   "||L rho|| = %g: the solution cannot be checked (the largest emission rate is %.3g)",
                   ss.residual_norm, std::max(p.gamma_minus(Ensemble::hot, 0, 0), p.gamma_minus(Ensemble::cold, 0, 0)));

@@ -359,7 +359,7 @@ double RealFormLU::solve_real(const double *c, double *y) {
   return scale > 0 ? r_max / scale : 0.0;
 }
 
-void RealFormLU::solve(const Complex *b, Complex *x) {
+void RealFormLU::solve(const Complex *b, Complex *x, bool hermitian_part) {
   if (!factored_) throw std::logic_error("RealFormLU::solve without a successful factor()");
   // b = h1 + i h2 with h1 = (b + P conj b) / 2 and h2 = (b - P conj b) / 2i, both Hermitian; their
   // real coordinates go to c1 = c_[0, n) and c2 = c_[n, 2n).
@@ -376,7 +376,7 @@ void RealFormLU::solve(const Complex *b, Complex *x) {
       c1[q] = h1.imag();
       c2[q] = h2.imag();
     }
-    second = second || h2 != Complex{};
+    second = second || (!hermitian_part && h2 != Complex{});
   }
   double *y1 = y_.data(), *y2 = y_.data() + n_;
   backward_error_ = solve_real(c1, y1);

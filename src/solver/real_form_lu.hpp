@@ -64,8 +64,10 @@ public:
   double condition_estimate() const { return condition_; }
   const std::string &failure() const { return failure_; }
 
-  // x = L'^-1 b for the last successful factor().
-  void solve(const Complex *b, Complex *x);
+  // x = L'^-1 b for the last successful factor(); with `hermitian_part`, L'^-1 of b's Hermitian
+  // part only, (b + b^dagger)/2: one real solve instead of two, for a right-hand side that is
+  // Hermitian up to rounding (the residual of a Hermitian state).
+  void solve(const Complex *b, Complex *x, bool hermitian_part = false);
 
   // Backward error of the last solve's real systems, max_i |R y - c|_i / (||R||_inf ||y||_inf + ||c||_inf).
   double backward_error() const { return backward_error_; }

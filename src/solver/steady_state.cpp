@@ -171,7 +171,14 @@ public:
   // One more solve with the LU that solved: delta = -L'^-1 r, a step of iterative refinement, which
   // for a backward-stable LU has the size of the solve's error.
   void correct(Vec r, Vec delta) override {
-    NESSMAP_PETSC(KSPSolve(last_, r, delta));
+    if (last_ == ksp_.get() && real_form_) {
+      // The real LU itself (KSPSolve's own bookkeeping costs as much at N = 2), on r's Hermitian
+      // part: the state is Hermitian in real coordinates, so is its error, and r's anti-Hermitian
+      // part is the rounding of A x alone.
+      NESSMAP_PETSC(apply_real_form_to(r, delta, true));
+    } else {
+      NESSMAP_PETSC(KSPSolve(last_, r, delta));
+    }
     NESSMAP_PETSC(VecScale(delta, -1.0));
   }
 
@@ -250,14 +257,18 @@ private:
   }
 
   static PetscErrorCode apply_real_form(PC pc, Vec b, Vec x) {
+    KspBackend *self = nullptr;
+    PetscCall(PCShellGetContext(pc, &self));
+    return self->apply_real_form_to(b, x);
+  }
+  PetscErrorCode apply_real_form_to(Vec b, Vec x, bool hermitian_part = false) {
     return petsc_callback("real LU apply", [&] {
-      KspBackend *self = nullptr;
-      NESSMAP_PETSC(PCShellGetContext(pc, &self));
+      KspBackend *self = this;
       const PetscScalar *ba;
       PetscScalar *xa;
       NESSMAP_PETSC(VecGetArrayRead(b, &ba));
       NESSMAP_PETSC(VecGetArray(x, &xa));
-      self->lu_->solve(reinterpret_cast<const Complex *>(ba), reinterpret_cast<Complex *>(xa));
+      self->lu_->solve(reinterpret_cast<const Complex *>(ba), reinterpret_cast<Complex *>(xa), hermitian_part);
       NESSMAP_PETSC(VecRestoreArray(x, &xa));
       NESSMAP_PETSC(VecRestoreArrayRead(b, &ba));
     });
@@ -290,6 +301,7 @@ private:
       PetscInt null_pivots = 0;
       NESSMAP_PETSC(MatMumpsGetInfog(F, 28, &null_pivots));
       if (null_pivots > 0) {
+        out.null_pivots = static_cast<int>(null_pivots);
         out.failure = Failure::not_unique;
         out.reason = "with the trace row the Liouvillian still has " + std::to_string(null_pivots) +
                      " null pivot(s), so its null space has dimension > 1";
@@ -349,6 +361,17 @@ private:
   KSP last_ = nullptr;  // the KSP of the last solve
 };
 
+// "eps krylovschur, st sinvert, ksp preonly, pc lu (mumps)".
+std::string describe(EPS eps) {
+  EPSType type;
+  ST st;
+  KSP ksp;
+  NESSMAP_PETSC(EPSGetType(eps, &type));
+  NESSMAP_PETSC(EPSGetST(eps, &st));
+  NESSMAP_PETSC(STGetKSP(st, &ksp));
+  return std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+}
+
 // An EPS for the `nev` eigenvalues of L nearest 0, by shift-and-invert at 0; options under
 // `prefix` (nullptr: none) win.
 PetscEPS eps_near_zero(MPI_Comm comm, int nev, const char *prefix) {
@@ -388,13 +411,7 @@ public:
     NESSMAP_PETSC(EPSGetIterationNumber(eps_, &its));
     NESSMAP_PETSC(EPSGetConvergedReason(eps_, &reason));
     out.iterations = static_cast<int>(its);
-    EPSType type;
-    NESSMAP_PETSC(EPSGetType(eps_, &type));
-    ST st;
-    KSP ksp;
-    NESSMAP_PETSC(EPSGetST(eps_, &st));
-    NESSMAP_PETSC(STGetKSP(st, &ksp));
-    out.solver = std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+    out.solver = describe(eps_);
     out.reason = EPSConvergedReasons[reason];
     if (nconv < 1) return false;
     PetscScalar lambda, lambda_i;
@@ -717,6 +734,9 @@ Complex SteadyStateSolver::trace(Vec v) {
   for (std::int64_t i : diagonal_)
     if (i >= lo && i < hi) local += a[i - lo];
   NESSMAP_PETSC(VecRestoreArrayRead(v, &a));
+  int size = 1;
+  MPI_Comm_size(comm_, &size);
+  if (size == 1) return local;
   MPI_Allreduce(&local, &total, 1, MPIU_SCALAR, MPIU_SUM, comm_);
   return total;
 }
@@ -821,7 +841,7 @@ void SteadyStateSolver::data_residual(Mat A, const std::vector<Complex> &whole, 
   NESSMAP_PETSC(VecRestoreArray(d, &da));
 }
 
-SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatrix &rho0, bool direct) {
+SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialState &rho0, bool thorough) {
   const auto start = std::chrono::steady_clock::now();
   SteadyState out;
   const bool warm = have_state_;
@@ -841,34 +861,57 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
   };
   const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   Stage *stage = primary_.get();
-  if (direct && stage->method != Method::ksp) {
+  if (thorough && stage->method != Method::ksp) {
     if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
     stage = fallback_.get();
   }
   run(*stage);
-  if (!out.converged && fallback_allowed_ && stage == primary_.get()) {
-    const std::string first = out.solver + ": " + headline(out.failure) + ": " + out.reason;
-    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
-    stage = fallback_.get();
-    run(*stage);
-    out.solver += " (after " + first + ")";
-  }
-  if (out.converged) out.steady_state_dimension = stage->backend->dimension(stage->matrix, out);
-  // The method found L's null space larger than one, or could not decide: the null-space path.
-  const bool degenerate = out.converged ? out.steady_state_dimension > 1 : out.failure == Failure::not_unique;
-  if (degenerate) {
-    const std::string first = out.solver + ": " +
-                              (out.converged ? "a second eigenvalue at 0" : out.reason);
+  // The null-space path, recording what the method saw first; false when it failed.
+  const auto null_space = [&](const std::string &first) {
     out.failure = Failure::none;
     try {
-      out.converged = null_space_state(me, rho0, out);
+      out.converged = null_space_state(me, rho0(space_), out);
     } catch (const PetscFailure &e) {
       out.converged = false;
       out.failure = Failure::error;
       out.reason = e.what();
     }
     out.solver += " (after " + first + ")";
+    return out.converged;
+  };
+  bool on_null_path = false, unique_after_all = false;
+  // A dark state at Omega = 0 stops sylvester: the null space is measured first, and only where it
+  // turns out to be one-dimensional (the interaction couples the dark state) does LU take over
+  // (at N = 4 each LU is 20-30 s).
+  if (!out.converged && out.failure == Failure::not_unique && stage->method == Method::sylvester) {
+    const std::string first = out.solver + ": " + out.reason;
+    on_null_path = null_space(first);
+    if (on_null_path && out.steady_state_dimension == 1 && fallback_allowed_) {
+      // Unique after all: the direct solve, with its refinement, gives the state.
+      on_null_path = false;
+      out.converged = false;
+      out.failure = Failure::not_unique;
+      out.reason = "unique after all";
+      unique_after_all = true;
+    }
+  }
+  if (!on_null_path && !out.converged && fallback_allowed_ && stage == primary_.get()) {
+    const std::string first = out.solver + ": " + (unique_after_all ? "" : std::string(headline(out.failure)) + ": ") + out.reason;
+    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
+    stage = fallback_.get();
+    run(*stage);
+    out.solver += " (after " + first + ")";
+  }
+  if (on_null_path) {
     stage = nullptr;
+  } else {
+    if (out.converged) out.steady_state_dimension = stage->backend->dimension(stage->matrix, out);
+    // The method found L's null space larger than one, or could not decide: the null-space path.
+    const bool degenerate = out.converged ? out.steady_state_dimension > 1 : out.failure == Failure::not_unique;
+    if (degenerate) {
+      null_space(out.solver + ": " + (out.converged ? "a second eigenvalue at 0" : out.reason));
+      stage = nullptr;
+    }
   }
   last_matrix_ = stage ? &stage->matrix : &null_space_->matrix;
   const LiouvillianMatrix &matrix = *last_matrix_;
@@ -898,27 +941,45 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
   if (eigenvector) out.trace_error = std::abs(rho.trace() - 1.0);
 
   NESSMAP_PETSC(VecScale(x, 1.0 / tr));
+  NESSMAP_PETSC(MatMult(matrix.mat(), x, Lx_));
   // The first-order correction, traceless like the error of a unit-trace state; where it is above
   // roundoff, iterative refinement with residuals in twice the working precision.
   if (stage) {
     if (!delta_) NESSMAP_PETSC(VecDuplicate(x, delta_.out()));
     if (!r_) NESSMAP_PETSC(VecDuplicate(x, r_.out()));
     const bool trace_row = matrix.mode() == TraceRow::fold;
-    const auto correction = [&] {
-      accurate_residual(matrix.mat(), x, trace_row, r_);
+    // The first estimate from the plain residual (its rounding is of the size of the solve's own
+    // backward error, so the correction has the error's size); refinement needs the accurate one.
+    const auto correction = [&](bool accurate) {
+      if (accurate) {
+        accurate_residual(matrix.mat(), x, trace_row, r_);
+      } else {
+        NESSMAP_PETSC(VecCopy(Lx_, r_));  // A x, computed above
+        if (trace_row && matrix.row_begin() == 0 && matrix.row_end() > 0) {
+          PetscScalar *ra;
+          NESSMAP_PETSC(VecGetArray(r_, &ra));
+          ra[0] -= 1.0;  // the trace row's right-hand side
+          NESSMAP_PETSC(VecRestoreArray(r_, &ra));
+        }
+      }
       stage->backend->correct(r_, delta_);
       NESSMAP_PETSC(VecAXPY(delta_, -trace(delta_), x));
       PetscReal norm;
       NESSMAP_PETSC(VecNorm(delta_, NORM_2, &norm));
       return static_cast<double>(norm);
     };
-    double error = correction();
+    double error = correction(false);
     PetscReal x_norm;
     NESSMAP_PETSC(VecNorm(x, NORM_2, &x_norm));
     const double floor = refinement_floor * PETSC_MACHINE_EPSILON * x_norm;
+    // A correction above this shows an ill-conditioned point (a backward-stable solve's error is
+    // the condition number times eps), where refinement and the rounding of L's entries matter; a
+    // thorough solve looks at both anyway.
+    const bool careful = thorough || error > careful_threshold * x_norm;
     out.refinements = 0;
-    if (stage->backend->refines()) {
+    if (stage->backend->refines() && careful) {
       if (!previous_) NESSMAP_PETSC(VecDuplicate(x, previous_.out()));
+      error = correction(true);
       // Once started, on while a step changes rho and does not increase the correction: the norm
       // reaching roundoff does not mean that small elements have (b1 at g = 1e-6: J rests on a
       // coherence whose imaginary part is 4e-14 next to a real part of 1e-2, and the third step,
@@ -930,11 +991,11 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
         NESSMAP_PETSC(VecEqual(x, previous_, &unchanged));
         if (unchanged) break;  // the correction is below every element's last digit
         ++out.refinements;
-        const double next = correction();
+        const double next = correction(true);
         if (!(next <= error)) {  // worse: keep the better state and its estimate
           NESSMAP_PETSC(VecCopy(previous_, x));
           --out.refinements;
-          correction();
+          correction(true);
           break;
         }
         error = next;
@@ -946,7 +1007,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
     if (stage->method == Method::eps)
       out.unresolved_error = out.gap > 0 ? x_norm * out.eigenvalue / out.gap : std::numeric_limits<double>::infinity();
     out.state_error = error + out.unresolved_error;
-    out.correction.emplace(space_, gather(delta_));
+    out.correction.emplace(space_, gather(delta_), false);
     // What the rounding of L's own entries does, which no residual shows (refinement converges to
     // the state of the rounded L): the same solver's response to that rounding
     // (LiouvillianMatrix::value_rounding), for two sign patterns, since one random pattern can
@@ -955,7 +1016,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
     // (b1 at T_h = 1e7: a diagonal -(gamma_h + gamma_c) of 1.7e6 + 0.15 rounds the cold rate by
     // 2e-9 of itself, and the state of the rounded L, solved exactly, is 4.7e-10 off in J; at
     // g = [0.5, 0.500001] under a common bath the nearly conserved symmetry makes it 2e-7.)
-    const auto rounding = matrix.value_rounding(me);
+    const auto rounding = careful ? matrix.value_rounding(me) : std::vector<Complex>{};
     if (!rounding.empty()) {
       rounding_signs(matrix);
       const std::vector<Complex> whole = gather(x);
@@ -967,14 +1028,16 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const DensityMatr
         PetscReal norm;
         NESSMAP_PETSC(VecNorm(delta_, NORM_2, &norm));
         largest = std::max(largest, static_cast<double>(norm));
-        out.data_corrections.emplace_back(space_, gather(delta_));
+        out.data_corrections.emplace_back(space_, gather(delta_), false);
       }
       out.state_error += largest;
     }
   }
-  if (out.refinements > 0) rho = DensityMatrix(space_, gather(x));
   Vec y = Lx_;
-  NESSMAP_PETSC(MatMult(matrix.mat(), x, y));
+  if (out.refinements > 0) {
+    rho = DensityMatrix(space_, gather(x));
+    NESSMAP_PETSC(MatMult(matrix.mat(), x, y));
+  }
 
   // ||L rho||: with the folded matrix every row but 0 is a row of L, and row 0 of L rho follows
   // from trace preservation, (L rho)_00 = -sum_{m != 0} (L rho)_mm.
@@ -1015,7 +1078,7 @@ struct NullBasis {
   std::string solver;
 };
 
-NullBasis null_basis(MPI_Comm comm, Mat A) {
+NullBasis null_basis(MPI_Comm comm, Mat A, PetscInt first_k) {
   NullBasis out;
   PetscInt n = 0;
   NESSMAP_PETSC(MatGetSize(A, &n, nullptr));
@@ -1023,9 +1086,12 @@ NullBasis null_basis(MPI_Comm comm, Mat A) {
   NESSMAP_PETSC(MatNorm(A, NORM_1, &norm));
   out.norm = norm;
   const double zero = null_eigenvalue_tolerance * norm;
-  for (PetscInt k = std::min<PetscInt>(4, n);; k = std::min<PetscInt>(4 * k, n)) {
-    PetscEPS eps = eps_near_zero(comm, static_cast<int>(k), "null_");
-    NESSMAP_PETSC(EPSSetOperators(eps, A, nullptr));
+  // One EPS, asked for more eigenvalues until one beyond the null space converges: its
+  // shift-and-invert LU of A is made once (A does not change), which at N = 4 is most of the time.
+  PetscEPS eps = eps_near_zero(comm, static_cast<int>(std::min(first_k, n)), "null_");
+  NESSMAP_PETSC(EPSSetOperators(eps, A, nullptr));
+  for (PetscInt k = std::min(first_k, n);; k = std::min<PetscInt>(4 * k, n)) {
+    NESSMAP_PETSC(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
     NESSMAP_PETSC(EPSSolve(eps));
     PetscInt nconv = 0;
     NESSMAP_PETSC(EPSGetConverged(eps, &nconv));
@@ -1057,13 +1123,7 @@ NullBasis null_basis(MPI_Comm comm, Mat A) {
         NESSMAP_PETSC(VecDestroy(&V[i]));
       }
     }
-    ST st;
-    KSP ksp;
-    EPSType type;
-    NESSMAP_PETSC(EPSGetType(eps, &type));
-    NESSMAP_PETSC(EPSGetST(eps, &st));
-    NESSMAP_PETSC(STGetKSP(st, &ksp));
-    out.solver = std::string("eps ") + type + ", st sinvert, " + describe(ksp);
+    out.solver = describe(eps);
     return out;
   }
 }
@@ -1087,8 +1147,11 @@ bool SteadyStateSolver::null_space_state(const MasterEquation &me, const Density
   Mat A = ns.matrix.mat();
   ns.adjoint.reset();
   NESSMAP_PETSC(MatHermitianTranspose(A, MAT_INITIAL_MATRIX, ns.adjoint.out()));
-  const NullBasis right = null_basis(comm_, A);
-  const NullBasis left = null_basis(comm_, ns.adjoint);
+  // Start from the dimension a direct solve saw (MUMPS's null pivots of the trace-row matrix, plus
+  // one), else from 8; more are asked for while all that converge are null.
+  const PetscInt first_k = std::max<PetscInt>(8, out.null_pivots + 3);
+  const NullBasis right = null_basis(comm_, A, first_k);
+  const NullBasis left = null_basis(comm_, ns.adjoint, std::max<PetscInt>(first_k, right.dimension + 2));
   out.solver = "null spaces of L and L^dagger by " + right.solver;
   out.iterations = 0;
   char detail[400];

@@ -23,6 +23,7 @@
 // rho = R (Y^dagger R)^-1 Y^dagger rho_0. That path factorises L itself, so it reaches as far as
 // LU does (N <= 4 in the balanced block).
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,7 +46,8 @@ struct SteadyState {
   double residual_norm = 0;      // ||L rho||_2 of the normalised state
   double eigenvalue = 0;         // eps: |lambda| of the eigenvalue found (0 for ksp)
   int iterations = 0;
-  int refinements = 0;           // steps of iterative refinement taken (ksp, eps)
+  int refinements = 0;           // steps of iterative refinement taken (ksp)
+  int null_pivots = 0;           // MUMPS's null pivots of the trace-row matrix, where it found some
   double seconds = 0;            // assembly + solve
   // Dimension of L's numerical null space in the space solved; 0 when the solve failed before it
   // was measured. 1 is certified by the method: ksp by a regular trace-row matrix (its LU found no
@@ -75,10 +77,10 @@ struct SteadyState {
   double state_error = 0;
 };
 
-// Iterative refinement (ksp, eps) starts when the estimated error of rho exceeds this many rounding
-// units of ||rho||_2, and goes on for at most max_refinements steps while a step changes rho and
-// does not increase the estimate.
+// Iterative refinement (ksp) runs where a solve is careful (below), and goes on for at most
+// max_refinements steps while a step changes rho and does not increase the estimate.
 inline constexpr double refinement_floor = 16;
+inline constexpr double careful_threshold = 1e-12;
 inline constexpr int max_refinements = 6;
 
 // An eigenvalue of L with |lambda| at most this times ||L||_1 is zero to roundoff: the numerical
@@ -102,9 +104,16 @@ public:
   SteadyStateSolver &operator=(const SteadyStateSolver &) = delete;
 
   // `rho0` (in space()) is the initial state: it decides the result only when L's null space has
-  // dimension > 1. `direct`: solve with the trace-row LU (method ksp) whatever the method, where
-  // direct_fits(): for a point whose currents the method could not make accurate.
-  SteadyState solve(const MasterEquation &me, const DensityMatrix &rho0, bool direct = false);
+  // dimension > 1. `thorough`: solve with the trace-row LU (method ksp) whatever the method (where
+  // direct_fits()), refine, and sample the rounding of L's entries, for a point whose currents the
+  // quick solve could not make accurate; a quick solve does the last two only where its first
+  // correction exceeds careful_threshold ||rho||_2.
+  // rho0 is asked for only then (the null-space path).
+  using InitialState = std::function<DensityMatrix(const StateSpace &)>;
+  SteadyState solve(const MasterEquation &me, const InitialState &rho0, bool thorough = false);
+  SteadyState solve(const MasterEquation &me, const DensityMatrix &rho0, bool thorough = false) {
+    return solve(me, [&](const StateSpace &) { return rho0; }, thorough);
+  }
   // Whether the trace-row LU takes at most fallback_memory_fraction of this machine's memory.
   bool direct_fits() const { return direct_fits_; }
   Method method() const { return config_.method; }  // resolved

@@ -46,6 +46,14 @@ dim = identical["steady_state_dimension"]
 check(bool((dim.sel(bath="common", coupling="pairwise") == 2).all()) and
       bool((dim.sel(bath="common", coupling="all_to_all") == 4).all()) and
       bool((dim.sel(bath=["cascaded", "independent"]) == 1).all()), "identical: steady_state_dimension")
+# Every ok point states its estimated error, within the tolerance that made it ok (1e-6 of |J|, or
+# 1e-12 of sum |Omega| where J is 0).
+err = identical["excitation_current_error"]
+J = abs(identical["excitation_current"])
+check(bool(np.isfinite(err).all()) and bool((err <= 1e-6 * J + 1e-12 * 0.4).all()), "identical: excitation_current_error")
+failed_errors = uniform["current_error"].values[uniform["status"].values == 1]
+# (NaN where the null-space path found the gap undecidable before any state was formed.)
+check(not bool((failed_errors <= 1e-6).any()), f"uniform: failed points keep their current_error {failed_errors[:3]}")
 idx = uniform["failure_index"].values
 bath_of = (idx // 2) % 3   # row-major over (omega_ratio 30, bath 3, coupling 2)
 check(bool((bath_of == 0).all()) and len(idx) == 58, f"uniform: failure_index does not point at common: {idx[:6]}")
