@@ -676,9 +676,9 @@ TEST_CASE("Identical qubits at N = 3: auto reaches the balanced block's long-tim
   }
 }
 
-// Hidden ([.]): run by name or tag. The null-space path finds 196 right and left null vectors of
-// the 12,870-row balanced block: 747 s for this one point on the 2-core test machine (nessmap
-// point, December 2026), far beyond this file's budget of a minute.
+// Hidden ([.]): run by name or tag ([N4]). The null-space path finds 196 right and left null vectors
+// of the 12,870-row balanced block: 209 s for this one point on the 2-core test machine (main at
+// c0491d6; 775 s at 10481de), far beyond this file's budget of a minute.
 TEST_CASE("Identical qubits at N = 4 (type 1) from the ground state: the Dicke reference's state",
           "[degenerate][N4][.]") {
   const int N = 4;
