@@ -37,12 +37,21 @@ PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
   // down): such a point is solved again that way where the LU fits, and its solver field names both.
   const bool direct_next = solver_->method() == Method::ksp || solver_->direct_fits();
   PointResult r = judge(p, me, solver_->solve(me, rho0), !direct_next);
-  const bool relative = r.ok() && r.observables &&
-                        r.observables->excitation_current_error > current_tolerance * std::abs(r.observables->currents.excitation_current);
+  // An ok point whose currents miss the relative tolerance (ok by the absolute one) deserves the
+  // second solve too, unless its error is already at J's zero level (the reversibility line, where
+  // J is 0 and no solve does better).
+  bool relative = false;
+  if (r.ok()) {
+    const double J = std::abs(r.observables->currents.excitation_current);
+    const double dJ = r.observables->excitation_current_error;
+    relative = dJ > current_tolerance * J && dJ > excitation_current_zero_level(p);
+  }
   const bool again = r.failure == Failure::not_converged ||
                      ((r.failure == Failure::inaccurate || relative) && r.steady_state.steady_state_dimension == 1);
   if (direct_next && again) {
-    const std::string first = r.steady_state.solver + ": " + r.reason;
+    char estimate[96];
+    std::snprintf(estimate, sizeof estimate, "the currents' estimated error is %.2g of |J|", r.current_error);
+    const std::string first = r.steady_state.solver + ": " + (r.ok() ? std::string(estimate) : r.reason);
     r = judge(p, me, solver_->solve(me, rho0, true), true);
     r.steady_state.solver += " (after " + first + ")";
   }
