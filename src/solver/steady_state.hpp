@@ -20,8 +20,9 @@
 // preconditioner has a second zero mode), the null-space path takes over for every method: SLEPc
 // Krylov-Schur with shift-and-invert at 0 (MUMPS LU of L, options prefix -null_) gives orthonormal
 // bases R of L's and Y of L^dagger's null spaces, and the state is the long-time limit from rho_0,
-// rho = R (Y^dagger R)^-1 Y^dagger rho_0. That path factorises L itself, so it reaches as far as
-// LU does (N <= 4 in the balanced block).
+// rho = R (Y^dagger R)^-1 Y^dagger rho_0. It works in the balanced block, which holds the limit
+// in either space (rho_0 is diagonal), and factorises L there, so it reaches as far as that LU
+// does (N <= 4); steady_state_dimension then counts the balanced block's null space.
 #include <array>
 #include <functional>
 #include <memory>
@@ -53,8 +54,9 @@ struct SteadyState {
   // was measured. 1 is certified by the method: ksp by a regular trace-row matrix (its LU found no
   // null pivot), eps by its second eigenvalue nearest 0 lying beyond null_eigenvalue_tolerance
   // ||L||_1, sylvester by GMRES converging with a preconditioner of a single zero mode. Larger:
-  // the number of eigenvalues of L within null_eigenvalue_tolerance ||L||_1 of 0 (the null-space
-  // path), rho then being the long-time limit from rho_0.
+  // the number of eigenvalues of L within null_eigenvalue_tolerance ||L||_1 of 0 in the balanced
+  // block (the null-space path, which works there in either space), rho then being the long-time
+  // limit from rho_0.
   int steady_state_dimension = 0;
   // |lambda| of L's first eigenvalue beyond the null space, where it was measured (eps, the
   // null-space path); 0 elsewhere.
