@@ -676,6 +676,24 @@ TEST_CASE("Identical qubits at N = 3: auto reaches the balanced block's long-tim
   }
 }
 
+TEST_CASE("Identical qubits at N = 3: every method and space gives the same long-time limit", "[degenerate]") {
+  // Type 2 (null space of dimension 6), from the ground state. Each method hands the point to the
+  // null-space path, which works in the balanced block; the full space must embed the same state.
+  const SystemParameters p = identical_qubits(3, Coupling::pairwise, starts[1].state);
+  const Solved want = solve_from(p, Method::automatic, Space::balanced);
+  REQUIRE(want.converged);
+  CHECK(want.dimension == 6);
+  for (Method m : {Method::ksp, Method::eps, Method::sylvester, Method::automatic})
+    for (Space space : {Space::balanced, Space::full}) {
+      INFO(to_string(m) << ", " << to_string(space));
+      const Solved got = solve_from(p, m, space);
+      INFO(got.reason << " (" << got.solver << ")");
+      REQUIRE(got.converged);
+      CHECK(got.dimension == 6);
+      CHECK(dense_ref::max_abs_diff(got.rho, want.rho) < 1e-10);
+    }
+}
+
 // Hidden ([.]): run by name or tag ([N4]). The null-space path finds 196 right and left null vectors
 // of the 12,870-row balanced block: 209 s for this one point on the 2-core test machine (main at
 // c0491d6; 775 s at 10481de), far beyond this file's budget of a minute.
