@@ -317,8 +317,7 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
   const double scale = current_scale(p);
   // Every current is a multiple of J (Q_h = omega_h J, Q_c = -omega_c J, W = -(omega_h - omega_c) J),
   // so each sign is J's, known when |J| exceeds J's error.
-  o.excitation_current_rounding = excitation_current_rounding(p, rho);
-  const double dJ = std::max(current_error, o.excitation_current_rounding);
+  const double dJ = std::max(current_error, excitation_current_rounding(p, rho));
   o.excitation_current_error = dJ;
   const bool h_hotter = p.T_h >= p.T_c;
   const double omega_hot = h_hotter ? p.omega_h : p.omega_c, omega_cold = h_hotter ? p.omega_c : p.omega_h;

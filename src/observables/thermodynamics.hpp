@@ -109,7 +109,6 @@ struct Observables {
   // The estimated error of the excitation current J (excitation_current_error below, as given to
   // compute_observables), against which the regime's signs are judged. Units: omega_c.
   double excitation_current_error = 0;
-  double excitation_current_rounding = 0;  // J's rounding level at this rho (below). Units: omega_c.
   std::vector<double> populations_h, populations_c;
   double purity = 0, l1_coherence = 0;
   // health of the solution

@@ -1213,7 +1213,7 @@ bool SteadyStateSolver::null_space_state(const MasterEquation &me, const Density
   for (const auto &v : right.vectors) R.push_back(v.get());
   for (const auto &v : left.vectors) Y.push_back(v.get());
   const std::size_t dd = static_cast<std::size_t>(d);
-  std::vector<PetscScalar> G(dd * dd), Ginv(dd * dd, 0.0), c(dd), column(dd);  // column-major
+  std::vector<PetscScalar> G(dd * dd), c(dd), column(dd);  // column-major
   for (std::size_t j = 0; j < dd; ++j) {
     NESSMAP_PETSC(VecMDot(R[j], d, Y.data(), column.data()));
     for (std::size_t i = 0; i < dd; ++i) G[i + j * dd] = column[i];
