@@ -180,9 +180,15 @@ def throughput(binary, tmp, repeats, extra=(), config=None):
                 round_vs_ceiling=[t / p for t, p in zip(runs["two"], runs["pair"])])
 
 
+# The default sweep takes about a quarter of a second on 2 ranks, where this shared VM moves a
+# single rate by +-10% from run to run; it gets this many times the rounds (2 s each) so that its
+# median settles as well as the longer sweeps' do.
+SHORT_SWEEP_ROUNDS = 3
+
+
 def all_throughputs(binary, tmp, rounds):
     log("sweep throughput: input/sweep.yaml, then with T_ratio num = 199, then N = 4 x 40 points")
-    return [throughput(binary, tmp, rounds),
+    return [throughput(binary, tmp, SHORT_SWEEP_ROUNDS * rounds),
             throughput(binary, tmp, rounds, ("--set", "sweep.axes.T_ratio.num=199")),
             throughput(binary, tmp, rounds, config=coarse_sweep_config(tmp))]
 
@@ -202,7 +208,8 @@ def throughput_lines(tp, rounds):
     L.append("Sweep throughput, `mpirun -n P build/nessmap sweep input/sweep.yaml --restart "
              "--quiet` (N = 2; points_total / wall_seconds), the default sweep and the same with "
              "`--set sweep.axes.T_ratio.num=199`, and a sweep of coarse points (N = 4, common "
-             f"bath, {COUPLING}, 40 omega_ratio values in [0.05, 3]), in {rounds} rounds each of: "
+             f"bath, {COUPLING}, 40 omega_ratio values in [0.05, 3]), in {rounds} rounds each "
+             f"({SHORT_SWEEP_ROUNDS * rounds} for the default sweep, a quarter of a second on 2 ranks) of: "
              "1 rank, 2 ranks, and two independent 1-rank sweeps side by side (`mpirun --bind-to "
              "none`; their rates added), the machine's own ceiling for two processes. Medians "
              "over the rounds, every round's value listed. 2 ranks / ceiling: the medians' ratio, "
