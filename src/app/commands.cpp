@@ -118,7 +118,8 @@ Arguments parse_arguments(int argc, char **argv) {
 namespace {
 
 void check_memory(const nessmap::PointConfig &config) {
-  const auto est = nessmap::estimate_memory(config.system.N, config.solver);
+  const auto solver = nessmap::for_point(config.solver, config.system);
+  const auto est = nessmap::estimate_memory(config.system.N, solver);
   const bool direct = est.direct;
   const double available = nessmap::physical_memory_bytes();
   if (fits_in_memory(est, available)) return;
@@ -127,7 +128,7 @@ void check_memory(const nessmap::PointConfig &config) {
   std::snprintf(msg, sizeof msg,
                 "%s: system.N: N = %d in the %s space (dimension %llu) needs about %.1f GiB "
                 "(matrix %.1f GiB%s%.1f GiB), more than this machine's %.1f GiB; use a smaller N%s",
-                config.N_location.c_str(), config.system.N, nessmap::to_string(config.solver.space),
+                config.N_location.c_str(), config.system.N, nessmap::to_string(solver.space),
                 static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
                 direct ? ", LU factors " : ", Krylov work ", (direct ? est.factor_bytes : est.krylov_bytes) / GiB,
                 available / GiB, direct ? ", or the iterative solver (solver.method: sylvester)" : "");

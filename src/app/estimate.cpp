@@ -33,9 +33,10 @@ std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
   for (const auto &base : config.structural_bases) {
     FamilyEstimate e;
     e.system = base;
-    e.space = config.base.solver.space;
+    const SolverConfig solver = for_point(config.base.solver, base);
+    e.space = solver.space;
     e.points = per_family;
-    const StateSpace space(e.space, base.N);
+    const StateSpace space(e.space, base.N, base.coupling);
     const MasterEquation me = build_master_equation(base);
     e.dimension = space.dimension();
     const std::int64_t n = e.dimension;
@@ -49,12 +50,12 @@ std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
       counted += static_cast<double>(row.cols.size());
     }
     // Row 0: the trace row (one entry per diagonal element, 2^(2N)) for ksp, else L's own.
-    const Method method = resolve_method(config.base.solver, base.N);
+    const Method method = resolve_method(solver, base.N);
     liouvillian_row(space, me, 0, row);
-    const double row0 = method == Method::ksp ? static_cast<double>(space.hilbert_dimension())
+    const double row0 = method == Method::ksp ? static_cast<double>(space.diagonal_indices().size())
                                               : static_cast<double>(row.cols.size());
     e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) + row0;
-    e.memory = estimate_memory(base.N, config.base.solver, e.nonzeros);
+    e.memory = estimate_memory(base.N, solver, e.nonzeros);
     out.push_back(e);
   }
   return out;

@@ -389,7 +389,7 @@ SolverConfig read_solver(const Context &ctx, const Value &section) {
   if (const Value v = entry(section, "method"); v.node.IsDefined())
     s.method = read_enum(ctx, v, std::vector{Method::automatic, Method::ksp, Method::eps, Method::sylvester});
   if (const Value v = entry(section, "space"); v.node.IsDefined())
-    s.space = read_enum(ctx, v, std::vector{Space::balanced, Space::full});
+    s.space = read_enum(ctx, v, std::vector{Space::automatic, Space::symmetric, Space::balanced, Space::full});
   return s;
 }
 

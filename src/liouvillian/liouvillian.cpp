@@ -24,23 +24,82 @@ void for_each_entry(const StateSpace &space, const MasterEquation &me, std::int6
   }
 }
 
+// Adds v at column c of the short sorted row; duplicates add up.
+void add_entry(RowEntries &out, PetscInt c, PetscScalar v) {
+  const auto it = std::lower_bound(out.cols.begin(), out.cols.end(), c);
+  const auto pos = it - out.cols.begin();
+  if (it != out.cols.end() && *it == c) {
+    out.values[pos] += v;
+  } else {
+    out.cols.insert(it, c);
+    out.values.insert(out.values.begin() + pos, v);
+  }
+}
+
 } // namespace
+
+void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm> &terms, std::int64_t row,
+                   RowEntries &out) {
+  using Key = SymmetricBasis::Key;
+  out.cols.clear();
+  out.values.clear();
+  const Key target = basis.key(row);
+  const auto add = [&](Key source, double count, Complex coef) {
+    const std::int64_t col = basis.index(source);
+    if (col < 0) throw std::logic_error("a symmetric term leaves the balanced classes");
+    add_entry(out, static_cast<PetscInt>(col), coef * count);
+  };
+  const auto occ = [&](Key key, int s, int k) { return basis.occupation(key, s, k); };
+  // `key` with one unit of species s moved back from kind `to` to kind `from`; false when key
+  // has no unit of kind `to`.
+  const auto move_back = [&](Key &key, int s, int from, int to) {
+    if (occ(key, s, to) < 1) return false;
+    key = basis.shifted(basis.shifted(key, s, to, -1), s, from, +1);
+    return true;
+  };
+  for (const auto &t : terms) {
+    const int sa = t.species_a, sb = t.species_b;
+    switch (t.shape) {
+    case SymmetricTerm::one_body:
+      for (const auto &[k, kp] : t.a.moves) {
+        Key src = target;
+        if (move_back(src, sa, k, kp)) add(src, occ(src, sa, k), t.coef);
+      }
+      break;
+    case SymmetricTerm::pair:
+      for (const auto &[k1, k1p] : t.a.moves)
+        for (const auto &[k2, k2p] : t.b.moves) {
+          // Remove both targets first: moving one back could fake the other's presence.
+          Key src = target;
+          if (occ(src, sa, k1p) < 1) continue;
+          src = basis.shifted(src, sa, k1p, -1);
+          if (occ(src, sa, k2p) < 1) continue;
+          src = basis.shifted(basis.shifted(basis.shifted(src, sa, k2p, -1), sa, k1, +1), sa, k2, +1);
+          const int count = occ(src, sa, k1) * (occ(src, sa, k2) - (k1 == k2 ? 1 : 0));
+          if (count > 0) add(src, count, t.coef);
+        }
+      break;
+    case SymmetricTerm::cross:
+      for (const auto &[k1, k1p] : t.a.moves)
+        for (const auto &[k2, k2p] : t.b.moves) {
+          Key src = target;
+          if (!move_back(src, sa, k1, k1p) || !move_back(src, sb, k2, k2p)) continue;
+          add(src, occ(src, sa, k1) * occ(src, sb, k2), t.coef);
+        }
+      break;
+    }
+  }
+}
 
 void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
                      RowEntries &out) {
+  if (const auto *basis = space.symmetric()) {
+    symmetric_row(*basis, symmetric_terms(me, *basis), row, out);
+    return;
+  }
   out.cols.clear();
   out.values.clear();
-  for_each_entry(space, me, row, [&](PetscInt c, std::size_t i) {
-    // Insertion into the short sorted row; duplicates add up.
-    const auto it = std::lower_bound(out.cols.begin(), out.cols.end(), c);
-    const auto pos = it - out.cols.begin();
-    if (it != out.cols.end() && *it == c) {
-      out.values[pos] += me.terms[i].coef;
-    } else {
-      out.cols.insert(it, c);
-      out.values.insert(out.values.begin() + pos, me.terms[i].coef);
-    }
-  });
+  for_each_entry(space, me, row, [&](PetscInt c, std::size_t i) { add_entry(out, c, me.terms[i].coef); });
 }
 
 LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
@@ -80,7 +139,7 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   for (PetscInt r = rbegin_; r < rend_; ++r) {
     const std::vector<PetscInt> *cols = &trace_cols_;
     if (!(mode_ == TraceRow::fold && r == 0)) {
-      liouvillian_row(space_, me, r, buffer_);
+      row(me, r);
       cols = &buffer_.cols;
     }
     for (PetscInt c : *cols) {
@@ -105,7 +164,14 @@ void LiouvillianMatrix::create(const MasterEquation &me) {
   ++generation_;
   // Each rank plans its own rows and decides on its own.
   clear_plan();
-  if (local_nnz <= plan_limit_) build_plan(me);
+  // The symmetric space's values are counts times coefficients, which the plan (sums of
+  // coefficients) does not hold: its rows are recomputed per point.
+  if (local_nnz <= plan_limit_ && !space_.symmetric()) build_plan(me);
+}
+
+void LiouvillianMatrix::row(const MasterEquation &me, PetscInt r) {
+  if (space_.symmetric()) symmetric_row(*space_.symmetric(), symmetric_terms_, r, buffer_);
+  else liouvillian_row(space_, me, r, buffer_);
 }
 
 bool LiouvillianMatrix::same_operators(const MasterEquation &me) const {
@@ -233,7 +299,7 @@ void LiouvillianMatrix::set_rows(const MasterEquation &me) {
       buffer_.cols = trace_cols_;
       buffer_.values.assign(trace_cols_.size(), 1.0);
     } else {
-      liouvillian_row(space_, me, r, buffer_);
+      row(me, r);
     }
     NESSMAP_PETSC(MatSetValues(mat_, 1, &r, static_cast<PetscInt>(buffer_.cols.size()),
                                buffer_.cols.data(), buffer_.values.data(), INSERT_VALUES));
@@ -259,6 +325,7 @@ void LiouvillianMatrix::write_in_place() {
 }
 
 void LiouvillianMatrix::assemble(const MasterEquation &me) {
+  if (space_.symmetric()) symmetric_terms_ = symmetric_terms(me, *space_.symmetric());
   // Same operators as the existing pattern: overwrite values; another family: a new matrix.
   if (!mat_ || !same_operators(me)) create(me);
   if (planned()) {

@@ -16,6 +16,7 @@
 #include "petsc/petsc.hpp"
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
+#include "model/symmetric_terms.hpp"
 
 namespace nessmap {
 
@@ -25,9 +26,15 @@ struct RowEntries {
 };
 
 // Row `row` of L (space ordering) for the given master equation. The reference the assembly plan
-// must reproduce.
+// must reproduce. In the symmetric space it reads the equation's sums over units first
+// (symmetric_terms, O(terms)); symmetric_row takes them ready.
 void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
                      RowEntries &out);
+// Row `row` of L in the symmetric space: for every term and choice of source kinds, the class
+// with the target kinds moved back to the source kinds, at the term's coefficient times the count
+// of the source kinds (symmetric_terms.hpp).
+void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm> &terms, std::int64_t row,
+                   RowEntries &out);
 
 enum class TraceRow {
   none,  // L itself
@@ -86,6 +93,7 @@ private:
   // Values of slots [first, last) for the coefficients in coefs_.
   void slot_values(std::size_t first, std::size_t last, PetscScalar *out) const;
   void set_rows(const MasterEquation &me);  // liouvillian_row per row, MatSetValues
+  void row(const MasterEquation &me, PetscInt r);  // row r into buffer_
   void set_planned_rows();                  // the plan's rows, MatSetValues
   void write_in_place();                    // the plan's values into the SeqAIJ array
 
@@ -100,6 +108,7 @@ private:
   std::vector<Monomial> operators_;  // left and right monomial of each term the pattern is for
   std::vector<PetscInt> trace_cols_;  // columns of the folded trace row
   RowEntries buffer_;
+  std::vector<SymmetricTerm> symmetric_terms_;  // the symmetric space's terms, read at each assembly
 
   // The plan, for the owned rows in CSR order. A "slot" is one stored nonzero; its value is the sum
   // of the coefficients of terms slot_terms_[slot_begin_[s] .. slot_begin_[s + 1]), in term order

@@ -4,6 +4,7 @@
 // excitation-conserving operator, so only balanced-block elements enter; elements outside the
 // space read as zero.
 #include <complex>
+#include <map>
 #include <vector>
 
 #include "model/master_equation.hpp"
@@ -25,19 +26,31 @@ public:
   Complex operator()(Bits m, Bits n) const {
     if (!dense_.empty()) return dense_[m * space_->hilbert_dimension() + n];
     const auto i = space_->index(m, n);
-    return i < 0 ? Complex{} : values_[static_cast<std::size_t>(i)];
+    if (i < 0) return Complex{};
+    const auto *b = space_->symmetric();
+    return b ? values_[static_cast<std::size_t>(i)] / b->multiplicity(i) : values_[static_cast<std::size_t>(i)];
   }
   Complex trace() const;
   void scale(Complex factor);
 
-  // Tr[M rho] for a monomial, Tr[X rho] for a sum of them.
+  // Tr[M rho] for a monomial, Tr[X rho] for a sum of them. In the symmetric space a monomial's
+  // value depends only on its pattern (the one-unit operators it puts on each species), which is
+  // computed once per state and kept.
   Complex expectation(const Monomial &M) const;
   Complex expectation(const Operator &X) const;
+  // The sum of |Im rho_mn| over the elements Tr[M rho] adds up (the rounding level of Im Tr[M rho]).
+  double imaginary_magnitude(const Monomial &M) const;
+  // The 2-norm of the functional x -> Tr[M rho(x)] in the space's coordinates x (values()): an
+  // error known only as ||dx||_2 <= e moves Tr[M rho] by at most functional_norm(M) e. Balanced
+  // and full: sqrt(2^(qubits M leaves free)) (an upper bound); symmetric: sqrt(sum_i c_i^2).
+  double functional_norm(const Monomial &M) const;
 
   // max |rho_mn - conj(rho_nm)|
   double hermiticity_error() const;
   // Smallest eigenvalue of the Hermitian part; rho is block-diagonal in the excitation number,
-  // so this diagonalises blocks of size C(2N, k) only.
+  // so this diagonalises blocks of size C(2N, k) only. In the symmetric space beyond N = 4: the
+  // smallest eigenvalue of the reduced state of the qubits h1, h2, c1, c2 (16 x 16), a necessary
+  // condition of positivity.
   double min_eigenvalue() const;
   double purity() const;                    // Tr rho^2
   double l1_coherence() const;              // sum of |rho_mn| over m != n
@@ -45,6 +58,15 @@ public:
 
 private:
   void fill_dense();
+  // f(rho_{m, M m}) for every m in M's domain: the elements Tr[M rho] adds up (qubit bases).
+  template <class F> void for_each_trace_element(const Monomial &M, F &&f) const;
+  // Symmetric space: visit(i, P) for the classes i whose elements the monomial's trace adds up,
+  // P a share of class i's elements (Tr[M rho] = sum x_i P over the visits).
+  template <class F> void symmetric_trace(const Monomial &M, F &&visit) const;
+  // symmetric_trace by the monomial's pattern, kept in pattern_cache_.
+  Complex symmetric_cached(const Monomial &M, bool imaginary_magnitude) const;
+  mutable std::map<std::vector<std::uint32_t>, Complex> pattern_cache_;
+  mutable std::vector<std::int64_t> near_diagonal_;  // classes with at most 3 off-diagonal units
 
   const StateSpace *space_;
   std::vector<Complex> values_;
@@ -55,7 +77,8 @@ private:
 };
 
 // rho_0 of p.initial_state in `space`: the product over the 2N qubits of diag(1 - p_i, p_i), p_i =
-// p.initial_population(i) (diagonal, so it lies in the balanced block). Unit trace.
+// p.initial_population(i) (diagonal, so it lies in the balanced block; permutation-symmetric, so
+// it lies in the symmetric space, where class n has M(n) prod_units p(level)). Unit trace.
 DensityMatrix initial_density_matrix(const SystemParameters &p, const StateSpace &space);
 
 } // namespace nessmap

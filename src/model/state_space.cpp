@@ -1,6 +1,7 @@
 #include "model/state_space.hpp"
 
 #include "model/parameters.hpp"
+#include "model/symmetric_terms.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -8,15 +9,29 @@
 
 namespace nessmap {
 
-const char *to_string(Space s) { return s == Space::balanced ? "balanced" : "full"; }
-
-Space parse_space(const std::string &s) {
-  if (s == "balanced") return Space::balanced;
-  if (s == "full") return Space::full;
-  throw std::invalid_argument("space must be one of balanced, full; got '" + s + "'");
+const char *to_string(Space s) {
+  switch (s) {
+  case Space::balanced: return "balanced";
+  case Space::full: return "full";
+  case Space::symmetric: return "symmetric";
+  case Space::automatic: return "auto";
+  }
+  return "?";
 }
 
-std::uint64_t space_dimension(Space s, int N) {
+Space parse_space(const std::string &s) {
+  for (Space k : {Space::automatic, Space::symmetric, Space::balanced, Space::full})
+    if (s == to_string(k)) return k;
+  throw std::invalid_argument("space must be one of auto, symmetric, balanced, full; got '" + s + "'");
+}
+
+Space resolve_space(Space requested, const SystemParameters &p) {
+  if (requested != Space::automatic) return requested;
+  return symmetric_ineligibility(p).empty() ? Space::symmetric : Space::balanced;
+}
+
+std::uint64_t space_dimension(Space s, int N, Coupling coupling) {
+  if (s == Space::symmetric) return symmetric_dimension(coupling, N);
   const int q = 2 * N;
   if (s == Space::full) return std::uint64_t{1} << (2 * q);
   // C(4N, 2N), exact in 64 bits for 4N <= 64 via the multiplicative formula.
@@ -25,7 +40,13 @@ std::uint64_t space_dimension(Space s, int N) {
   return c;
 }
 
-StateSpace::StateSpace(Space kind, int N) : kind_(kind), N_(N) {
+StateSpace::StateSpace(Space kind, int N, Coupling coupling) : kind_(kind), N_(N) {
+  if (kind == Space::automatic) throw std::invalid_argument("StateSpace: resolve the space first (resolve_space)");
+  if (kind == Space::symmetric) {
+    basis_ = std::make_shared<const SymmetricBasis>(coupling, N);
+    dimension_ = basis_->dimension();
+    return;
+  }
   if (N < 1 || N > max_N) throw std::invalid_argument("StateSpace: N out of range");
   const int q = 2 * N;
   const Bits D = Bits{1} << q;
@@ -45,6 +66,7 @@ StateSpace::StateSpace(Space kind, int N) : kind_(kind), N_(N) {
 }
 
 std::int64_t StateSpace::index(Bits m, Bits n) const {
+  if (basis_) return basis_->index(basis_->key_of(m, n));
   if (kind_ == Space::full) return static_cast<std::int64_t>((m << qubits()) | n);
   const int k = std::popcount(m);
   if (k != std::popcount(n)) return -1;
@@ -53,6 +75,7 @@ std::int64_t StateSpace::index(Bits m, Bits n) const {
 }
 
 void StateSpace::element(std::int64_t index, Bits &m, Bits &n) const {
+  if (basis_) throw std::logic_error("StateSpace::element: an index of the symmetric space is a class of elements");
   if (kind_ == Space::full) {
     m = static_cast<Bits>(index) >> qubits();
     n = static_cast<Bits>(index) & ((Bits{1} << qubits()) - 1);
@@ -66,7 +89,15 @@ void StateSpace::element(std::int64_t index, Bits &m, Bits &n) const {
   n = by_k_[k][local % size];
 }
 
+std::int64_t StateSpace::adjoint(std::int64_t index) const {
+  if (basis_) return basis_->adjoint(index);
+  Bits m, n;
+  element(index, m, n);
+  return this->index(n, m);
+}
+
 std::vector<std::int64_t> StateSpace::diagonal_indices() const {
+  if (basis_) return basis_->diagonal_indices();
   std::vector<std::int64_t> d;
   d.reserve(hilbert_dimension());
   for (Bits m = 0; m < hilbert_dimension(); ++m) d.push_back(index(m, m));

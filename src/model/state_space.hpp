@@ -10,26 +10,43 @@
 //                   within group k, row-major over the C(2N,k) states of popcount k in increasing
 //                   order: index = offset[k] + rank(m) * C(2N,k) + rank(n), C(4N,2N) entries.
 //
-// Index 0 is (m, n) = (0, 0) in both spaces. Every term of the master equation maps the balanced
-// block into itself (weak U(1) symmetry), and the steady state lives there.
+//   symmetric       the permutation-symmetric operators of symmetric_basis.hpp (classes of
+//                   elements, each its average), excitation-balanced; only for configurations
+//                   with the symmetry (symmetric_terms.hpp), N <= 31 (type 1) or 15 (type 2).
+//
+// Index 0 is (m, n) = (0, 0) (its class, all ground) in every space. Every term of the master
+// equation maps the balanced block into itself (weak U(1) symmetry), and the steady state lives
+// there.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "model/monomial.hpp"
+#include "model/symmetric_basis.hpp"
 
 namespace nessmap {
 
-enum class Space { balanced, full };
-const char *to_string(Space s);
+// `automatic` is a choice, not a space: symmetric where the configuration has the symmetry,
+// balanced elsewhere (resolve_space).
+enum class Space { balanced, full, symmetric, automatic };
+const char *to_string(Space s);  // "balanced", "full", "symmetric", "auto"
 Space parse_space(const std::string &s);  // throws std::invalid_argument
 
-// Dimension of the space for N qubits per ensemble, in 64 bits (it may not fit an index type).
-std::uint64_t space_dimension(Space s, int N);
+// Dimension of the space for N qubits per ensemble, in 64 bits (it may not fit an index type);
+// `coupling` matters for the symmetric space only.
+std::uint64_t space_dimension(Space s, int N, Coupling coupling = Coupling::pairwise);
+
+// The space a point is solved in: `requested` unless it is automatic, then symmetric where
+// symmetric_ineligibility(p) is empty and balanced elsewhere.
+Space resolve_space(Space requested, const SystemParameters &p);
 
 class StateSpace {
 public:
-  StateSpace(Space kind, int N);
+  // `coupling`: the symmetric space's units (qubits for all_to_all, pairs for pairwise). Throws
+  // std::invalid_argument for an N out of range.
+  StateSpace(Space kind, int N, Coupling coupling = Coupling::pairwise);
 
   Space kind() const { return kind_; }
   int N() const { return N_; }
@@ -37,12 +54,18 @@ public:
   std::uint64_t hilbert_dimension() const { return std::uint64_t{1} << (2 * N_); }
   std::int64_t dimension() const { return dimension_; }
 
-  // Index of rho_{mn}, or -1 when the pair is outside the space.
+  // Index of rho_{mn}, or -1 when the pair is outside the space (symmetric: of its class).
   std::int64_t index(Bits m, Bits n) const;
-  // (m, n) of an index.
+  // (m, n) of an index; the symmetric space has no single element per index (std::logic_error).
   void element(std::int64_t index, Bits &m, Bits &n) const;
+  // Index of the Hermitian partner: rho_{nm} for rho_{mn}, the adjoint class in the symmetric space.
+  std::int64_t adjoint(std::int64_t index) const;
+  // The symmetric space's basis; null in the others.
+  const SymmetricBasis *symmetric() const { return basis_.get(); }
 
-  // Indices of the diagonal elements rho_{mm}, m = 0 .. 2^(2N) - 1, in increasing m.
+  // Indices of the diagonal elements rho_{mm}, m = 0 .. 2^(2N) - 1, in increasing m; in the
+  // symmetric space the diagonal classes, in increasing index (Tr rho is the sum of those values
+  // in every space).
   std::vector<std::int64_t> diagonal_indices() const;
 
   // Basis states of excitation number k in increasing order (used by block-wise linear algebra).
@@ -55,6 +78,7 @@ private:
   std::vector<std::vector<Bits>> by_k_;   // states of each popcount
   std::vector<std::uint32_t> rank_;       // rank of a state within its popcount group
   std::vector<std::int64_t> offset_;      // first balanced index of group k (size 2N + 2)
+  std::shared_ptr<const SymmetricBasis> basis_;
 };
 
 } // namespace nessmap

@@ -255,16 +255,13 @@ double current_scale(const SystemParameters &p) {
 }
 
 double excitation_current_rounding(const SystemParameters &p, const DensityMatrix &rho) {
-  // <sigma+_{h,a} sigma-_{c,b}> = sum over the states m with cold bit b set and hot bit a clear of
-  // rho_{k, m}, k = m with the two bits swapped.
-  const Bits D = rho.space().hilbert_dimension();
+  // <sigma+_{h,a} sigma-_{c,b}> adds up rho_{m, k} over the states m with cold bit b set and hot
+  // bit a clear, k = m with the two bits swapped.
   double sum = 0;
   for (const auto &[a, b] : p.coupled_pairs()) {
     if (p.Omega[a][b] == 0) continue;
     const Bits h = Bits{1} << qubit_bit(p.N, Ensemble::hot, a), c = Bits{1} << qubit_bit(p.N, Ensemble::cold, b);
-    double part = 0;
-    for (Bits m = 0; m < D; ++m)
-      if ((m & c) && !(m & h)) part += std::abs(rho(m, (m ^ c) | h).imag());
+    const double part = rho.imaginary_magnitude(Monomial{h | c, c, h | c});
     sum += 2.0 * std::abs(p.Omega[a][b]) * part;
   }
   return 4 * std::numeric_limits<double>::epsilon() * sum;
@@ -288,7 +285,7 @@ double rate_rounding_error(const SystemParameters &p) {
   return largest > 0 ? 4 * std::numeric_limits<double>::epsilon() * largest / smallest : 0.0;
 }
 
-double excitation_current_error(const SystemParameters &p, const DensityMatrix *correction,
+double excitation_current_error(const SystemParameters &p, const DensityMatrix &rho, const DensityMatrix *correction,
                                 const std::vector<const DensityMatrix *> &data_samples, double unresolved_error,
                                 double J) {
   double error = correction ? std::abs(excitation_current_through_interaction(p, *correction)) : 0.0;
@@ -296,9 +293,13 @@ double excitation_current_error(const SystemParameters &p, const DensityMatrix *
   for (const DensityMatrix *c : data_samples) data = std::max(data, std::abs(excitation_current_through_interaction(p, *c)));
   error += std::max(data, rate_rounding_error(p) * std::abs(J));
   if (unresolved_error > 0) {
+    // Cauchy-Schwarz on each coherence <sigma+_{h,a} sigma-_{c,b}>, linear in the coordinates.
     double sum = 0;
-    for (const auto &[a, b] : p.coupled_pairs()) sum += 2.0 * std::abs(p.Omega[a][b]);
-    error += std::ldexp(sum, p.N - 1) * unresolved_error;
+    for (const auto &[a, b] : p.coupled_pairs()) {
+      const Bits h = Bits{1} << qubit_bit(p.N, Ensemble::hot, a), c = Bits{1} << qubit_bit(p.N, Ensemble::cold, b);
+      sum += 2.0 * std::abs(p.Omega[a][b]) * rho.functional_norm(Monomial{h | c, c, h | c});
+    }
+    error += sum * unresolved_error;
   }
   return error;
 }

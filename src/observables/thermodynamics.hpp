@@ -128,11 +128,11 @@ double excitation_current_zero_level(const SystemParameters &p);
 // The estimated error of J at a state whose error is estimated in three parts: a first-order
 // correction of the solve (rho_exact ~ rho + correction; J is linear, so |J(correction)|; may be
 // null), samples of the response to the rounding of L's entries (the largest |J(sample)| counts),
-// and a part known only in size, ||.||_2 <= unresolved_error, bounded by
-// 2^(N-1) 2 sum |Omega_ab| unresolved_error (Cauchy-Schwarz over the 4^(N-1) elements of each
-// coherence). Units: omega_c.
+// and a part known only in size, ||.||_2 <= unresolved_error in rho's coordinates, bounded by
+// 2 sum |Omega_ab| functional_norm(sigma+_{h,a} sigma-_{c,b}) unresolved_error (Cauchy-Schwarz:
+// 2^(N-1) per coherence in the balanced and full spaces). Units: omega_c.
 // The samples' part is at least rate_rounding_error |J|.
-double excitation_current_error(const SystemParameters &p, const DensityMatrix *correction,
+double excitation_current_error(const SystemParameters &p, const DensityMatrix &rho, const DensityMatrix *correction,
                                 const std::vector<const DensityMatrix *> &data_samples, double unresolved_error,
                                 double J);
 

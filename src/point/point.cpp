@@ -1,6 +1,9 @@
 #include "point/point.hpp"
 
+#include "model/symmetric_terms.hpp"
+
 #include <algorithm>
+#include <stdexcept>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -24,10 +27,19 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
 }
 
 PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
-  // bath and coupling change the term list, which the matrix notices; N changes the space.
-  if (!solver_ || family_N_ != p.N) {
-    solver_ = std::make_unique<SteadyStateSolver>(comm_, p.N, config_);
+  // bath and coupling change the term list, which the matrix notices; N, the space and (in the
+  // symmetric space, whose units it decides) the coupling change the space.
+  if (config_.space == Space::symmetric)
+    if (const std::string why = symmetric_ineligibility(p); !why.empty())
+      throw std::invalid_argument("space symmetric does not apply: " + why + " (space: auto solves it in the balanced block)");
+  const SolverConfig family = for_point(config_, p);
+  if (!solver_ || family_N_ != p.N || family_space_ != family.space ||
+      (family.space == Space::symmetric && family_coupling_ != p.coupling)) {
+    solver_.reset();
+    solver_ = std::make_unique<SteadyStateSolver>(comm_, p.N, family);
     family_N_ = p.N;
+    family_space_ = family.space;
+    family_coupling_ = p.coupling;
   }
   const MasterEquation me = build_master_equation(p);
   const auto rho0 = [&p](const StateSpace &space) { return initial_density_matrix(p, space); };
@@ -63,6 +75,7 @@ PointResult PointEvaluator::judge(const SystemParameters &p, const MasterEquatio
   PointResult r;
   r.steady_state = std::move(solved);
   r.dimension = solver_->space().dimension();
+  r.space = solver_->space().kind();
   r.nnz = solver_->nnz();
   auto &ss = r.steady_state;
   const auto fail = [&](Failure f, const std::string &detail) {
@@ -74,7 +87,7 @@ PointResult PointEvaluator::judge(const SystemParameters &p, const MasterEquatio
   if (!currents_plan_ || !currents_plan_->fits(p, me)) currents_plan_.emplace(p, me);
   std::vector<const DensityMatrix *> data;
   for (const auto &d : ss.data_corrections) data.push_back(&d);
-  const double dJ = excitation_current_error(p, ss.correction ? &*ss.correction : nullptr, data, ss.unresolved_error,
+  const double dJ = excitation_current_error(p, *ss.rho, ss.correction ? &*ss.correction : nullptr, data, ss.unresolved_error,
                                              excitation_current_through_interaction(p, *ss.rho));
   r.observables = compute_observables(p, me, *ss.rho, *currents_plan_, dJ);
   ss.rho.reset();

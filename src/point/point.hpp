@@ -17,6 +17,7 @@ struct PointResult {
   SteadyState steady_state;         // diagnostics (rho dropped once observables are computed)
   std::optional<Observables> observables;
   std::int64_t dimension = 0, nnz = 0;
+  Space space = Space::balanced;  // the space that solved it (SolverConfig::space resolved)
   // Relative error of the currents Q_h, Q_c, W (each a multiple of J): excitation_current_error / |J|,
   // infinite at J = 0; NaN when nothing was solved.
   double current_error = 0;
@@ -62,6 +63,8 @@ private:
   MPI_Comm comm_;
   SolverConfig config_;
   int family_N_ = -1;
+  Space family_space_ = Space::automatic;
+  Coupling family_coupling_ = Coupling::pairwise;
   std::unique_ptr<SteadyStateSolver> solver_;
   std::optional<CurrentsPlan> currents_plan_;  // of the last family
 };

@@ -17,7 +17,7 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
   if (r.ok()) j.add_null("reason").add_null("failure");
   else j.add("reason", r.reason).add("failure", to_string(r.failure));
   j.add("method", to_string(config.solver.method))
-      .add("space", to_string(config.solver.space))
+      .add("space", to_string(r.space))
       .add("solver", ss.solver)
       .add("dimension", static_cast<long long>(r.dimension))
       .add("nnz", static_cast<long long>(r.nnz))

@@ -21,7 +21,11 @@ inline constexpr std::uint64_t default_direct_max_dimension = 300;
 
 struct SolverConfig {
   Method method = Method::automatic;
-  Space space = Space::balanced;
+  // The YAML's choice (auto: symmetric where the configuration has the symmetry); a solver is
+  // made for a resolved space (for_point).
+  Space space = Space::automatic;
+  // Not a YAML key: the family's coupling, which decides the symmetric space's units.
+  Coupling coupling = Coupling::pairwise;
   // Not a YAML key: a knob for tests.
   std::uint64_t auto_direct_max_dimension = default_direct_max_dimension;
   // An iterative solve still running after this many seconds reports its progress on stderr every
@@ -29,5 +33,13 @@ struct SolverConfig {
   // turns it off.
   double progress_seconds = 10;
 };
+
+// `c` for the point p: its space resolved (resolve_space; balanced for method sylvester, which
+// needs the Kronecker structure of the qubit basis) and p's coupling.
+inline SolverConfig for_point(SolverConfig c, const SystemParameters &p) {
+  c.space = c.method == Method::sylvester && c.space == Space::automatic ? Space::balanced : resolve_space(c.space, p);
+  c.coupling = p.coupling;
+  return c;
+}
 
 } // namespace nessmap

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -222,11 +223,7 @@ private:
       unusable_ = !seq || parts.empty() ? "the matrix is not a planned sequential AIJ" : "";
       if (unusable_.empty()) {
         std::vector<std::int64_t> transpose(static_cast<std::size_t>(dimension_));
-        for (PetscInt i = 0; i < dimension_; ++i) {
-          Bits m, n;
-          space_.element(i, m, n);
-          transpose[i] = space_.index(n, m);
-        }
+        for (PetscInt i = 0; i < dimension_; ++i) transpose[i] = space_.adjoint(i);
         PetscInt rows = 0;
         const PetscInt *ia = nullptr, *ja = nullptr;
         PetscBool done = PETSC_FALSE;
@@ -689,7 +686,10 @@ struct SteadyStateSolver::NullSpaceProbe {
 // the full space at N = 4 that is the difference between 12,870 rows and 65,536 (whose LU would
 // need about 34 GB).
 struct SteadyStateSolver::NullSpace {
-  NullSpace(MPI_Comm comm, int N) : block(Space::balanced, N), matrix(comm, block, TraceRow::none) {}
+  // `space`: the space solved; the block is the balanced one for the full space, else that space.
+  NullSpace(MPI_Comm comm, const StateSpace &space)
+      : block(space.kind() == Space::full ? StateSpace(Space::balanced, space.N()) : space),
+        matrix(comm, block, TraceRow::none) {}
   StateSpace block;
   LiouvillianMatrix matrix;  // L itself, on the balanced block
   PetscMat adjoint;          // L^dagger, made anew for each point
@@ -708,7 +708,7 @@ SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m
 SteadyStateSolver::Stage::~Stage() = default;
 
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
-    : comm_(comm), config_(resolved(config, N)), space_(config.space, N),
+    : comm_(comm), config_(resolved(config, N)), space_(config.space, N, config.coupling),
       primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds)) {
   SolverConfig direct = config_;
   direct.method = Method::ksp;
@@ -804,12 +804,9 @@ void SteadyStateSolver::rounding_signs(const LiouvillianMatrix &matrix) {
     PetscInt ncols;
     const PetscInt *cols;
     NESSMAP_PETSC(MatGetRow(A, i, &ncols, &cols, nullptr));
-    Bits m, n;
-    space_.element(i, m, n);
-    const std::uint64_t pi = static_cast<std::uint64_t>(space_.index(n, m));
+    const std::uint64_t pi = static_cast<std::uint64_t>(space_.adjoint(i));
     for (PetscInt k = 0; k < ncols; ++k) {
-      space_.element(cols[k], m, n);
-      const std::uint64_t pj = static_cast<std::uint64_t>(space_.index(n, m));
+      const std::uint64_t pj = static_cast<std::uint64_t>(space_.adjoint(cols[k]));
       const std::uint64_t a = (std::uint64_t(i) << 32) | std::uint64_t(cols[k]), b = (pi << 32) | pj;
       const std::uint64_t h = std::min(a, b) * 0x9E3779B97F4A7C15ull;
       signs_.push_back({static_cast<std::int8_t>((h >> 63) ? 1 : -1), static_cast<std::int8_t>(((h >> 62) & 1) ? 1 : -1),
@@ -922,7 +919,7 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
   // The null-space path's own matrix is the balanced block's; the residual is checked with the
   // method's matrix of the space solved (assembled for this point by the method's run).
   last_matrix_ = stage ? &stage->matrix
-                       : (space_.kind() == Space::balanced ? &null_space_->matrix : &primary_->matrix);
+                       : (space_.kind() != Space::full ? &null_space_->matrix : &primary_->matrix);
   const LiouvillianMatrix &matrix = *last_matrix_;
   Vec x = x_;
   if (!out.converged) {
@@ -1056,10 +1053,9 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
     const PetscInt b = matrix.row_begin(), e = matrix.row_end();
     if (matrix.mode() == TraceRow::fold) {
       PetscScalar local = 0, total = 0;
-      for (Bits m = 1; m < space_.hilbert_dimension(); ++m) {
-        const auto i = space_.index(m, m);
-        if (i >= b && i < e) local += ya[i - b];
-      }
+      if (diagonal_.empty()) diagonal_ = space_.diagonal_indices();
+      for (const auto i : diagonal_)
+        if (i != 0 && i >= b && i < e) local += ya[i - b];
       MPI_Allreduce(&local, &total, 1, MPIU_SCALAR, MPIU_SUM, comm_);
       if (b == 0 && e > 0) ya[0] = -total;
     }
@@ -1150,7 +1146,7 @@ std::string magnitudes_text(const std::vector<double> &m, std::size_t count) {
 } // namespace
 
 bool SteadyStateSolver::null_space_state(const MasterEquation &me, const DensityMatrix &rho0, SteadyState &out) {
-  if (!null_space_) null_space_ = std::make_unique<NullSpace>(comm_, space_.N());
+  if (!null_space_) null_space_ = std::make_unique<NullSpace>(comm_, space_);
   NullSpace &ns = *null_space_;
   ns.matrix.assemble(me);
   Mat A = ns.matrix.mat();
@@ -1203,6 +1199,10 @@ bool SteadyStateSolver::null_space_state(const MasterEquation &me, const Density
     NESSMAP_PETSC(VecGetOwnershipRange(ns.rho0, &lo, &hi));
     NESSMAP_PETSC(VecGetArray(ns.rho0, &a));
     for (PetscInt i = lo; i < hi; ++i) {
+      if (space_.kind() != Space::full) {  // the block is the space solved
+        a[i - lo] = rho0.values()[static_cast<std::size_t>(i)];
+        continue;
+      }
       Bits m, n;
       ns.block.element(i, m, n);
       a[i - lo] = rho0(m, n);
@@ -1246,7 +1246,7 @@ bool SteadyStateSolver::null_space_state(const MasterEquation &me, const Density
   PetscReal x_norm;
   NESSMAP_PETSC(VecNorm(ns.x, NORM_2, &x_norm));
   // Into x_, in the space solved.
-  if (space_.kind() == Space::balanced) {
+  if (space_.kind() != Space::full) {
     NESSMAP_PETSC(VecCopy(ns.x, x_));
   } else {
     PetscScalar *xa;
@@ -1307,6 +1307,12 @@ double SteadyStateSolver::liouvillian_norm() const {
 }
 
 Method resolve_method(const SolverConfig &config, int N) {
+  if (config.space == Space::symmetric) {
+    if (config.method == Method::sylvester)
+      throw std::invalid_argument("method sylvester needs the Kronecker structure of the balanced or full space; "
+                                  "the symmetric space is solved by ksp (the default there) or eps");
+    return config.method == Method::automatic ? Method::ksp : config.method;
+  }
   if (config.method != Method::automatic) return config.method;
   return space_dimension(config.space, N) <= config.auto_direct_max_dimension ? Method::ksp : Method::sylvester;
 }
@@ -1322,7 +1328,7 @@ bool uses_factorization(Method method) {
 
 MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros) {
   MemoryEstimate est;
-  est.dimension = space_dimension(config.space, N);
+  est.dimension = space_dimension(config.space, N, config.coupling);
   est.method = resolve_method(config, N);
   est.direct = uses_factorization(est.method);
   const double n = static_cast<double>(est.dimension);
@@ -1335,6 +1341,12 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   if (nonzeros <= static_cast<double>(LiouvillianMatrix::default_plan_limit)) est.matrix_bytes += nonzeros * 12.0;
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
   est.factor_bytes = 0.5 * n * n * 16.0;
+  // The symmetric space's graph is a lattice of occupation numbers, not a hypercube: MUMPS's fill
+  // grows like n^1.65. Fitted to the peak memory of one point measured on this machine (MUMPS,
+  // default ordering): pairwise N = 6, 7, 8 (n = 7,848 to 58,870: 90 MB to 1.5 GB), all_to_all
+  // N = 10, 12, 14 (n = 6,222 to 26,216: 115 MB to 0.96 GB).
+  if (config.space == Space::symmetric)
+    est.factor_bytes = (config.coupling == Coupling::all_to_all ? 47.5 : 20.3) * std::pow(n, 1.65);
   // GMRES(restart) keeps restart + 2 vectors. The Sylvester preconditioner keeps the Schur vectors
   // Q and the triangular factor T of every block of L_h and L_c (kronecker_sum.hpp): block d of one
   // ensemble has C(2N, N + d) rows, and
