@@ -43,6 +43,19 @@ inline SystemParameters paper_point(Bath bath, Coupling coupling, double x) {
   return p;
 }
 
+// physics.md, "Exact results": the N = 1 excitation current of qubit pair 0 (g_h[0], g_c[0],
+// Omega[0][0]), nbar written so that it neither overflows at T -> 0 nor loses digits at T -> inf.
+inline double closed_form_J(const SystemParameters &p) {
+  const auto nbar = [](double x) { return std::exp(-x) / -std::expm1(-x); };
+  const double n_h = nbar(p.omega_h / p.T_h), n_c = nbar(p.omega_c / p.T_c);
+  const double g_h = p.g_h[0], g_c = p.g_c[0], Omega = p.Omega[0][0];
+  const double G_h = g_h * g_h * (2 * n_h + 1), G_c = g_c * g_c * (2 * n_c + 1);
+  const double p_h = n_h / (2 * n_h + 1), p_c = n_c / (2 * n_c + 1);
+  const double G = G_h + G_c, D = p.omega_h - p.omega_c;
+  const double kappa = 4 * Omega * Omega * G / (G * G + 4 * D * D);
+  return kappa * (p_h - p_c) / (1 + kappa * (1 / G_h + 1 / G_c));
+}
+
 // Random non-uniform point (distinct g per qubit, so the steady state is unique).
 template <class Rng>
 SystemParameters random_point(Rng &rng, int N, Bath bath, Coupling coupling) {

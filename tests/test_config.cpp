@@ -77,15 +77,16 @@ TEST_CASE("a valid point maps onto the parameters", "[config]") {
   CHECK_NOTHROW(p.validate());
 }
 
-TEST_CASE("solver section and its keys default to auto and balanced", "[config]") {
+TEST_CASE("solver section and its keys default to auto and auto", "[config]") {
   const std::string no_solver = valid_yaml.substr(0, valid_yaml.find("solver:"));
   const PointConfig c = parse(no_solver);
   CHECK(c.solver.method == Method::automatic);
-  CHECK(c.solver.space == Space::balanced);
+  CHECK(c.solver.space == Space::automatic);
 
   const PointConfig only_method = parse(with_line("  space:", ""));
   CHECK(only_method.solver.method == Method::eps);
-  CHECK(only_method.solver.space == Space::balanced);
+  CHECK(only_method.solver.space == Space::automatic);
+  CHECK(parse(with_line("  space:", "  space: symmetric")).solver.space == Space::symmetric);
 }
 
 TEST_CASE("Omega forms for each coupling", "[config]") {
@@ -127,7 +128,7 @@ TEST_CASE("overrides replace values and may add solver keys", "[config]") {
   CHECK(c.system.N == 3);
   CHECK(c.system.g_c == std::vector<double>{0.5, 0.5, 0.5});
   CHECK(c.solver.method == Method::eps);
-  CHECK(c.solver.space == Space::balanced);
+  CHECK(c.solver.space == Space::automatic);
   // g_h has 2 entries but N is now 3: the error is the override's.
   CHECK_THROWS_WITH(
       parse(no_solver, {"system.N=3", "system.g_h=[0.6, 0.7]"}),
@@ -343,7 +344,7 @@ TEST_CASE("bad enum names list the allowed values", "[config]") {
       Contains("test.yaml:13:11: solver.method: must be one of auto, ksp, eps, sylvester; got 'gmres'"));
   CHECK_THROWS_WITH(
       parse(valid_yaml, {"solver.space=half"}),
-      Contains("--set solver.space=half: solver.space: must be one of balanced, full; got 'half'"));
+      Contains("--set solver.space=half: solver.space: must be one of auto, symmetric, balanced, full; got 'half'"));
 }
 
 TEST_CASE("malformed overrides", "[config]") {

@@ -306,17 +306,6 @@ double expected_spin_squared(int N, double p, double *total = nullptr) {
   return J2;
 }
 
-// physics.md, "Exact results": the N = 1 excitation current.
-double exact_J(const SystemParameters &p) {
-  const auto nbar = [](double x) { return 1 / std::expm1(x); };
-  const double n_h = nbar(p.omega_h / p.T_h), n_c = nbar(p.omega_c / p.T_c);
-  const double g_h = p.g_h[0], g_c = p.g_c[0], Omega = p.Omega[0][0];
-  const double G_h = g_h * g_h * (2 * n_h + 1), G_c = g_c * g_c * (2 * n_c + 1);
-  const double p_h = n_h / (2 * n_h + 1), p_c = n_c / (2 * n_c + 1);
-  const double G = G_h + G_c, D = p.omega_h - p.omega_c;
-  const double kappa = 4 * Omega * Omega * G / (G * G + 4 * D * D);
-  return kappa * (p_h - p_c) / (1 + kappa * (1 / G_h + 1 / G_c));
-}
 
 constexpr Method all_methods[] = {Method::automatic, Method::ksp, Method::eps, Method::sylvester};
 constexpr Space all_spaces[] = {Space::balanced, Space::full};
@@ -359,7 +348,7 @@ Solved solve_from(const SystemParameters &p, Method m, Space space) {
 TEST_CASE("Long-time reference: N = 1 reaches physics.md's closed form from any start",
           "[degenerate][reference]") {
   SystemParameters p = identical_qubits(1, Coupling::pairwise);
-  const double J = exact_J(p);
+  const double J = nessmap::testing::closed_form_J(p);
   const double n_h = 1 / std::expm1(p.omega_h / p.T_h), n_c = 1 / std::expm1(p.omega_c / p.T_c);
   const double G_h = 0.25 * (2 * n_h + 1), G_c = 0.25 * (2 * n_c + 1);
   CHECK(p.omega_h * J == Approx(1.429693628815e-3).epsilon(1e-12));  // physics.md's value

@@ -31,13 +31,23 @@ full = [l.split() for l in open(f"{tmp}/full3.txt") if l[:1].isdigit() and "poin
 assert int(full[0][4]) == 4 ** 6, full                            # 4^(2N) at N = 3
 PY
 
-n5=(input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6)
+# In the balanced block (uniform g would otherwise take `space: auto` to the symmetric space).
+n5=(input/point.yaml --set system.N=5 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=balanced)
 status=0; "$nessmap" estimate "${n5[@]}" --set solver.method=ksp > "$tmp/n5.txt" || status=$?
 [ "$status" -eq 2 ] && grep -q "184756 .* ksp/LU .*does not fit" "$tmp/n5.txt" || { cat "$tmp/n5.txt"; fail "N = 5 with LU: status $status"; }
 "$nessmap" estimate "${n5[@]}" --set solver.method=ksp -ksp_type gmres -pc_type jacobi > "$tmp/n5i.txt" ||
   { cat "$tmp/n5i.txt"; fail "N = 5 with GMRES does not fit"; }
 "$nessmap" estimate "${n5[@]}" > "$tmp/n5auto.txt" && grep -q "184756 .* sylvester " "$tmp/n5auto.txt" ||
   { cat "$tmp/n5auto.txt"; fail "N = 5 with the default method does not fit or is not sylvester"; }
-status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp > "$tmp/axis.txt" || status=$?
+status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp --set solver.space=balanced > "$tmp/axis.txt" || status=$?
 [ "$status" -eq 2 ] && [ "$(grep -c 'does not fit' "$tmp/axis.txt")" -eq 6 ] || { cat "$tmp/axis.txt"; fail "a sweep with N = 5 families: status $status"; }
+# space auto: the uniform common and independent families go to the symmetric space (2,506
+# operators for pairwise, 420 for all_to_all at N = 5, physics.md's C(N+15,15) and C(N+3,3)^2
+# restricted to balanced classes) and fit; the cascaded ones stay balanced, where LU does not.
+status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axes.N=[2,5] --set system.g_h=0.5 --set system.g_c=0.6 --set solver.method=ksp > "$tmp/auto.txt" || status=$?
+[ "$status" -eq 2 ] && [ "$(grep -c 'does not fit' "$tmp/auto.txt")" -eq 2 ] &&
+  [ "$(grep -c '^5 .*cascaded .*balanced .*184756 .*does not fit' "$tmp/auto.txt")" -eq 2 ] &&
+  [ "$(grep -c '^5 .*pairwise .*symmetric .*2506 ' "$tmp/auto.txt")" -eq 2 ] &&
+  [ "$(grep -c '^5 .*all_to_all .*symmetric .*420 ' "$tmp/auto.txt")" -eq 2 ] ||
+  { cat "$tmp/auto.txt"; fail "space auto: symmetric families at N = 5 (status $status)"; }
 echo "estimate checks passed"

@@ -1,0 +1,257 @@
+// The permutation-symmetric space (issue 14; physics.md, "Structure worth exploiting"): its
+// dimensions against physics.md's counts, its Liouvillian against the balanced block's acting on
+// symmetric operators, every observable against the balanced solve, type 2 with independent baths
+// against N times the N = 1 closed form, and the first and second laws at N = 10.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "fixtures.hpp"
+#include "liouvillian/liouvillian.hpp"
+#include "model/symmetric_basis.hpp"
+#include "model/symmetric_terms.hpp"
+#include "point/point.hpp"
+#include "point/record.hpp"
+
+using namespace nessmap;
+
+namespace {
+
+// A configuration with the symmetry: uniform g per ensemble (g_h != g_c), one Omega.
+SystemParameters uniform_point(int N, Bath bath, Coupling coupling, double g_h = 0.5, double g_c = 0.6,
+                               double Omega = 0.1) {
+  SystemParameters p;
+  p.N = N;
+  p.bath = bath;
+  p.coupling = coupling;
+  p.omega_h = 1.5;
+  p.omega_c = 1.0;
+  p.T_h = 2.0;
+  p.T_c = 1.0;
+  p.g_h.assign(N, g_h);
+  p.g_c.assign(N, g_c);
+  p.Omega.assign(N, std::vector<double>(N, 0.0));
+  for (int a = 0; a < N; ++a)
+    for (int b = 0; b < N; ++b)
+      if (coupling == Coupling::all_to_all || a == b) p.Omega[a][b] = Omega;
+  return p;
+}
+
+
+// The point solved by ksp in the balanced block and in the symmetric space.
+std::pair<PointResult, PointResult> balanced_and_symmetric(const SystemParameters &p) {
+  PointEvaluator bal(PETSC_COMM_SELF, SolverConfig{Method::ksp, Space::balanced});
+  PointEvaluator sym(PETSC_COMM_SELF, SolverConfig{Method::ksp, Space::symmetric});
+  return {bal.evaluate(p), sym.evaluate(p)};
+}
+
+} // namespace
+
+TEST_CASE("The symmetric space has physics.md's dimensions", "[symmetric]") {
+  // physics.md and the issue: type 1 balanced part 6,222 (N = 10), 128,843 (N = 20), 3,267,285
+  // (N = 40); type 2 7,848 (N = 6), 337,642 (N = 10).
+  CHECK(symmetric_dimension(Coupling::all_to_all, 10) == 6222);
+  CHECK(symmetric_dimension(Coupling::all_to_all, 20) == 128843);
+  CHECK(symmetric_dimension(Coupling::all_to_all, 40) == 3267285);
+  CHECK(symmetric_dimension(Coupling::pairwise, 6) == 7848);
+  CHECK(symmetric_dimension(Coupling::pairwise, 10) == 337642);
+  // The enumeration agrees with the count, and at N = 1 both equal the balanced block (6).
+  for (int N : {1, 2, 3, 6}) {
+    CHECK(SymmetricBasis(Coupling::all_to_all, N).dimension() ==
+          static_cast<std::int64_t>(symmetric_dimension(Coupling::all_to_all, N)));
+    CHECK(SymmetricBasis(Coupling::pairwise, N).dimension() ==
+          static_cast<std::int64_t>(symmetric_dimension(Coupling::pairwise, N)));
+  }
+  CHECK(SymmetricBasis(Coupling::pairwise, 1).dimension() == 6);
+  // Multiplicities count every element once: sum over classes of M(n) = the balanced block's
+  // C(4N, 2N) elements.
+  for (Coupling c : {Coupling::all_to_all, Coupling::pairwise})
+    for (int N : {2, 3, 4}) {
+      const SymmetricBasis b(c, N);
+      double elements = 0;
+      for (std::int64_t i = 0; i < b.dimension(); ++i) elements += b.multiplicity(i);
+      CHECK(elements == static_cast<double>(space_dimension(Space::balanced, N)));
+      CHECK(b.index(b.key_of(0, 0)) == 0);  // index 0 is rho_00's class
+    }
+}
+
+TEST_CASE("The symmetric Liouvillian is the balanced block's acting on symmetric operators", "[symmetric]") {
+  // For every class j, L applied in the balanced block to B(j) (1/M_j on each element of class j)
+  // must equal sum_i L_sym[i, j] B(i): at element r of class i, L_sym[i, j] / M_i.
+  for (Coupling coupling : {Coupling::all_to_all, Coupling::pairwise})
+    for (Bath bath : {Bath::common, Bath::independent})
+      for (int N : {2, 3}) {
+        INFO(to_string(coupling) << ", " << to_string(bath) << ", N = " << N);
+        const SystemParameters p = uniform_point(N, bath, coupling, 0.45, 0.7, 0.2);
+        const MasterEquation me = build_master_equation(p);
+        const StateSpace balanced(Space::balanced, N), symmetric(Space::symmetric, N, coupling);
+        const SymmetricBasis &b = *symmetric.symmetric();
+        const auto n = symmetric.dimension();
+        // The symmetric matrix, dense.
+        std::vector<Complex> Ls(static_cast<std::size_t>(n * n));
+        RowEntries row;
+        for (std::int64_t i = 0; i < n; ++i) {
+          liouvillian_row(symmetric, me, i, row);
+          for (std::size_t k = 0; k < row.cols.size(); ++k) Ls[static_cast<std::size_t>(i * n + row.cols[k])] = row.values[k];
+        }
+        std::vector<std::int64_t> cls(static_cast<std::size_t>(balanced.dimension()));
+        for (std::int64_t r = 0; r < balanced.dimension(); ++r) {
+          Bits m, nn;
+          balanced.element(r, m, nn);
+          cls[static_cast<std::size_t>(r)] = symmetric.index(m, nn);
+          REQUIRE(cls[static_cast<std::size_t>(r)] >= 0);
+        }
+        double worst = 0, scale = 0;
+        for (std::int64_t r = 0; r < balanced.dimension(); ++r) {
+          liouvillian_row(balanced, me, r, row);
+          std::vector<Complex> by_class(static_cast<std::size_t>(n));
+          for (std::size_t k = 0; k < row.cols.size(); ++k) {
+            const auto j = cls[static_cast<std::size_t>(row.cols[k])];
+            by_class[static_cast<std::size_t>(j)] += row.values[k] / b.multiplicity(j);
+          }
+          const auto i = cls[static_cast<std::size_t>(r)];
+          for (std::int64_t j = 0; j < n; ++j) {
+            const Complex expected = Ls[static_cast<std::size_t>(i * n + j)] / b.multiplicity(i);
+            worst = std::max(worst, std::abs(by_class[static_cast<std::size_t>(j)] - expected));
+            scale = std::max(scale, std::abs(expected));
+          }
+        }
+        CHECK(scale > 0.1);
+        CHECK(worst <= 1e-14 * scale);
+      }
+}
+
+TEST_CASE("Every observable in the symmetric space equals the balanced block's, N = 1 to 4", "[symmetric]") {
+  // Fields that estimate errors or measure rounding differ between two correct solves; the null
+  // space's dimension is counted in the space solved (the symmetric space keeps only the
+  // symmetric stationary states: 3 of 6 at N = 3, type 2).
+  const auto compared = [](const std::string &name) {
+    return name != "trace_error" && name != "hermiticity_error" && name != "residual_norm" &&
+           name != "first_law_residual" && name != "excitation_current_error" && name != "current_error" &&
+           name != "steady_state_dimension" && name != "solved_space";
+  };
+  for (Coupling coupling : {Coupling::all_to_all, Coupling::pairwise})
+    for (Bath bath : {Bath::common, Bath::independent})
+      for (int N : {1, 2, 3, 4}) {
+        if (N == 4 && bath == Bath::common) continue;  // minutes in the balanced block: [N4] below
+        for (const char *initial : {"thermal", "ground"}) {
+          if (bath == Bath::independent && std::string(initial) == "ground") continue;  // unique
+          SystemParameters p = uniform_point(N, bath, coupling);
+          p.initial_state.kind = std::string(initial) == "ground" ? InitialKind::ground : InitialKind::thermal;
+          INFO(to_string(coupling) << ", " << to_string(bath) << ", N = " << N << ", " << initial);
+          const auto [a, s] = balanced_and_symmetric(p);
+          INFO(a.reason << " | " << s.reason);
+          REQUIRE(a.ok());
+          REQUIRE(s.ok());
+          CHECK(s.space == Space::symmetric);
+          CHECK(s.dimension < a.dimension + (N == 1 ? 1 : 0));
+          const double scale = std::abs(a.observables->currents.Q_h);
+          for (const auto &f : point_fields()) {
+            if (!compared(f.name)) continue;
+            const double x = f.get(a), y = f.get(s);
+            INFO(f.name << ": balanced " << x << ", symmetric " << y);
+            if (std::isnan(x)) CHECK(std::isnan(y));
+            else CHECK(std::abs(x - y) <= 1e-10 * std::max(1.0, std::abs(x)) + 1e-10 * scale);
+          }
+          const auto &pa = a.observables->populations_h, &ps = s.observables->populations_h;
+          for (std::size_t k = 0; k < pa.size(); ++k) CHECK(std::abs(pa[k] - ps[k]) <= 1e-10);
+        }
+      }
+}
+
+TEST_CASE("N = 4 with a common bath: the symmetric space equals the balanced block", "[symmetric][N4][.]") {
+  for (Coupling coupling : {Coupling::all_to_all, Coupling::pairwise})
+    for (InitialKind initial : {InitialKind::thermal, InitialKind::ground}) {
+      SystemParameters p = uniform_point(4, Bath::common, coupling);
+      p.initial_state.kind = initial;
+      const auto [a, s] = balanced_and_symmetric(p);
+      INFO(a.reason << " | " << s.reason);
+      REQUIRE(a.ok());
+      REQUIRE(s.ok());
+      for (const auto &f : point_fields()) {
+        const std::string name = f.name;
+        if (name == "Q_h" || name == "W" || name == "W_nonloc" || name == "C_nonloc" || name == "purity" ||
+            name == "C_loc" || name == "Q_c_nonloc")
+          CHECK(std::abs(f.get(a) - f.get(s)) <= 1e-10 * std::max(1.0, std::abs(f.get(a))));
+      }
+    }
+}
+
+TEST_CASE("Type 2 with independent baths in the symmetric space: N times the N = 1 closed form", "[symmetric]") {
+  // physics.md, "Exact results": independent pairs; here N = 6 and 7 (7,848 and 22,330 symmetric
+  // operators, where the balanced block has 2.7 M and 40 M).
+  for (int N : {6, 7}) {
+    const SystemParameters p = uniform_point(N, Bath::independent, Coupling::pairwise, 0.45, 0.7, 0.15);
+    PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{});  // auto: symmetric
+    const PointResult r = ev.evaluate(p);
+    INFO(r.reason);
+    REQUIRE(r.ok());
+    CHECK(r.space == Space::symmetric);
+    const double J = N * testing::closed_form_J(p);
+    const auto &c = r.observables->currents;
+    CHECK(c.excitation_current == Approx(J).epsilon(1e-10));
+    CHECK(c.Q_h == Approx(p.omega_h * J).epsilon(1e-10));
+    CHECK(c.Q_c == Approx(-p.omega_c * J).epsilon(1e-10));
+    CHECK(c.W == Approx(-(p.omega_h - p.omega_c) * J).epsilon(1e-10));
+    // Every qubit's population is the N = 1 machine's (physics.md: p_h - J/Gamma_h per hot qubit).
+    const auto nbar = [](double x) { return std::exp(-x) / -std::expm1(-x); };
+    const double n_h = nbar(p.omega_h / p.T_h), G_h = p.g_h[0] * p.g_h[0] * (2 * n_h + 1);
+    for (double ph : r.observables->populations_h)
+      CHECK(ph == Approx(n_h / (2 * n_h + 1) - J / N / G_h).epsilon(1e-10));
+  }
+}
+
+TEST_CASE("N = 10, type 1: first law, Q_h/omega_h + Q_c/omega_c = 0, entropy production >= 0", "[symmetric]") {
+  for (Bath bath : {Bath::independent, Bath::common}) {
+    INFO(to_string(bath));
+    const SystemParameters p = uniform_point(10, bath, Coupling::all_to_all);
+    PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{});
+    const PointResult r = ev.evaluate(p);
+    INFO(r.reason);
+    REQUIRE(r.ok());
+    CHECK(r.space == Space::symmetric);
+    CHECK(r.dimension == 6222);
+    const auto &o = *r.observables;
+    const auto &c = o.currents;
+    const double scale = std::abs(c.Q_h);
+    CHECK(scale > 1e-3);
+    CHECK(std::abs(c.W + c.Q_h + c.Q_c) <= 1e-12 * scale);
+    CHECK(std::abs(c.Q_h / p.omega_h + c.Q_c / p.omega_c) <= 1e-12 * scale);
+    // The trace definitions, from the master equation's terms, hold the same balance.
+    CHECK(o.first_law_residual <= 1e-8 * scale);
+    CHECK(o.entropy_production >= 0);
+    CHECK(o.regime == Regime::engine);  // 1 < omega_h/omega_c < 2
+    REQUIRE(o.efficiency);
+    CHECK(*o.efficiency == Approx(1 - p.omega_c / p.omega_h).epsilon(1e-9));
+    CHECK(o.min_eigenvalue >= -1e-10);
+    CHECK(o.purity > 0);
+    CHECK(o.purity <= 1 + 1e-12);
+  }
+}
+
+TEST_CASE("space auto picks the symmetric space where the symmetry holds; symmetric refuses it elsewhere",
+          "[symmetric]") {
+  SystemParameters p = uniform_point(2, Bath::common, Coupling::all_to_all);
+  CHECK(resolve_space(Space::automatic, p) == Space::symmetric);
+  CHECK(resolve_space(Space::balanced, p) == Space::balanced);
+  p.bath = Bath::cascaded;
+  CHECK(resolve_space(Space::automatic, p) == Space::balanced);
+  CHECK_THAT(symmetric_ineligibility(p), Catch::Contains("cascaded"));
+  PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{Method::automatic, Space::symmetric});
+  PointResult r = ev.evaluate(p);
+  CHECK(r.failure == Failure::error);
+  CHECK_THAT(r.reason, Catch::Contains("cascaded"));
+  p.bath = Bath::common;
+  p.g_h[1] = 0.55;
+  CHECK(resolve_space(Space::automatic, p) == Space::balanced);
+  r = ev.evaluate(p);
+  CHECK_THAT(r.reason, Catch::Contains("g_h or g_c differ"));
+  p.g_h[1] = 0.5;
+  p.Omega[0][1] = 0.2;
+  CHECK_THAT(symmetric_ineligibility(p), Catch::Contains("Omega differs"));
+  // method sylvester keeps auto in the balanced block, whose structure it needs.
+  p.Omega[0][1] = 0.1;
+  CHECK(for_point(SolverConfig{Method::sylvester, Space::automatic}, p).space == Space::balanced);
+}
