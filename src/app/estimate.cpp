@@ -36,6 +36,13 @@ std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
     const SolverConfig solver = for_point(config.base.solver, base);
     e.space = solver.space;
     e.points = per_family;
+    if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
+      // Beyond any index: no rows to count; the estimate alone says it does not fit.
+      e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));
+      e.memory = estimate_memory(base.N, solver);
+      out.push_back(e);
+      continue;
+    }
     const StateSpace space(e.space, base.N, base.coupling);
     const MasterEquation me = build_master_equation(base);
     e.dimension = space.dimension();

@@ -32,6 +32,7 @@ Space resolve_space(Space requested, const SystemParameters &p) {
 
 std::uint64_t space_dimension(Space s, int N, Coupling coupling) {
   if (s == Space::symmetric) return symmetric_dimension(coupling, N);
+  if (N > qubit_basis_max_N) return UINT64_MAX;  // beyond 64 bits: no index could hold it
   const int q = 2 * N;
   if (s == Space::full) return std::uint64_t{1} << (2 * q);
   // C(4N, 2N), exact in 64 bits for 4N <= 64 via the multiplicative formula.
@@ -47,7 +48,10 @@ StateSpace::StateSpace(Space kind, int N, Coupling coupling) : kind_(kind), N_(N
     dimension_ = basis_->dimension();
     return;
   }
-  if (N < 1 || N > max_N) throw std::invalid_argument("StateSpace: N out of range");
+  if (N < 1 || N > qubit_basis_max_N)
+    throw std::invalid_argument("the " + std::string(to_string(kind)) + " space holds N = 1.." +
+                                std::to_string(qubit_basis_max_N) + " (its index of rho_mn has 4N bits); got N = " +
+                                std::to_string(N));
   const int q = 2 * N;
   const Bits D = Bits{1} << q;
   by_k_.assign(q + 1, {});

@@ -27,6 +27,17 @@ double merit(const PointResult &r, std::optional<double> Observables::*member) {
 const char *const power = "omega_c^2";  // energy per time with hbar = 1
 const char *const unitless = "1";
 
+// The mean excited population of an ensemble's qubits (each qubit's own is in populations_h/_c; in
+// the symmetric space, and with uniform couplings, they are all equal).
+double mean_population(const PointResult &r, std::vector<double> Observables::*which) {
+  if (!r.observables) return std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> &p = (*r.observables).*which;
+  if (p.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (double x : p) sum += x;
+  return sum / static_cast<double>(p.size());
+}
+
 } // namespace
 
 const std::vector<Field> &point_fields() {
@@ -50,6 +61,8 @@ const std::vector<Field> &point_fields() {
     {"eta_carnot", "Carnot efficiency 1 - T_cold/T_hot", unitless, [](const PointResult &r) { return merit(r, &Observables::eta_carnot); }},
     {"cop_refrigerator", "refrigerator COP Q_cold/W", unitless, [](const PointResult &r) { return merit(r, &Observables::cop_refrigerator); }},
     {"cop_accelerator", "accelerator COP Q_hot/W", unitless, [](const PointResult &r) { return merit(r, &Observables::cop_accelerator); }},
+    {"population_h", "mean excited population of the hot qubits", unitless, [](const PointResult &r) { return mean_population(r, &Observables::populations_h); }},
+    {"population_c", "mean excited population of the cold qubits", unitless, [](const PointResult &r) { return mean_population(r, &Observables::populations_c); }},
     {"purity", "purity Tr rho^2", unitless, [](const PointResult &r) { return observed(r, &Observables::purity); }},
     {"l1_coherence", "l1-norm of coherence of rho", unitless, [](const PointResult &r) { return observed(r, &Observables::l1_coherence); }},
     {"trace_error", "|Tr rho - 1|", unitless, [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.trace_error : nan; }, true},

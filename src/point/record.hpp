@@ -44,7 +44,7 @@ PointRecord make_record(std::int64_t index, const PointResult &r);
 // The version of the binary form below; a journal written with another cannot be read back, so it
 // is part of a sweep's identity (a resume then names the difference instead of losing the points).
 // 2: the failure kind after the regime; 3: steady_state_dimension, excitation_current_error and
-// current_error among the values; 4: solved_space.
+// current_error among the values; 4: solved_space, population_h and population_c.
 inline constexpr int record_format = 4;
 
 // Binary form (native endianness: the journal is read back on the machine family that wrote

@@ -24,8 +24,10 @@ struct SolverConfig {
   // The YAML's choice (auto: symmetric where the configuration has the symmetry); a solver is
   // made for a resolved space (for_point).
   Space space = Space::automatic;
-  // Not a YAML key: the family's coupling, which decides the symmetric space's units.
+  // Not YAML keys: the family's coupling, which decides the symmetric space's units, and its bath
+  // (a common bath of identical qubits has degenerate steady states: symmetric_iterative).
   Coupling coupling = Coupling::pairwise;
+  Bath bath = Bath::common;
   // Not a YAML key: a knob for tests.
   std::uint64_t auto_direct_max_dimension = default_direct_max_dimension;
   // An iterative solve still running after this many seconds reports its progress on stderr every
@@ -39,6 +41,7 @@ struct SolverConfig {
 inline SolverConfig for_point(SolverConfig c, const SystemParameters &p) {
   c.space = c.method == Method::sylvester && c.space == Space::automatic ? Space::balanced : resolve_space(c.space, p);
   c.coupling = p.coupling;
+  c.bath = p.bath;
   return c;
 }
 

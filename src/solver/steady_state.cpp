@@ -131,8 +131,8 @@ namespace {
 // the steady state is unique.
 class KspBackend final : public SteadyStateSolver::Backend {
 public:
-  KspBackend(MPI_Comm comm, const StateSpace &space)
-      : comm_(comm), space_(space), dimension_(static_cast<PetscInt>(space.dimension())) {
+  KspBackend(MPI_Comm comm, const StateSpace &space, bool iterative = false)
+      : comm_(comm), space_(space), dimension_(static_cast<PetscInt>(space.dimension())), iterative_(iterative) {
     int size = 1;
     MPI_Comm_size(comm, &size);
     // An option that names a PC or a factorisation asks for PETSc's.
@@ -142,7 +142,7 @@ public:
       NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, option, &set));
       named = named || set;
     }
-    real_form_ = size == 1 && dimension_ <= small_direct_max_dimension && !named;
+    real_form_ = size == 1 && dimension_ <= small_direct_max_dimension && !named && !iterative;
     ksp_ = make_ksp(real_form_);
   }
 
@@ -199,6 +199,16 @@ private:
       NESSMAP_PETSC(PCShellSetContext(pc, this));
       NESSMAP_PETSC(PCShellSetApply(pc, &KspBackend::apply_real_form));
       NESSMAP_PETSC(PCShellSetName(pc, "real LU, Hermitian rho"));
+    } else if (iterative_) {
+      NESSMAP_PETSC(KSPSetType(ksp, KSPGMRES));
+      int ranks = 1;
+      MPI_Comm_size(comm_, &ranks);
+      if (ranks == 1) {
+        NESSMAP_PETSC(PCSetType(pc, PCILU));
+        NESSMAP_PETSC(PCFactorSetLevels(pc, symmetric_ilu_levels));
+      } else {
+        NESSMAP_PETSC(PCSetType(pc, PCBJACOBI));  // ILU(0) on each rank's block
+      }
     } else {
       default_direct(pc, comm_, dimension_);
     }
@@ -348,6 +358,7 @@ private:
   MPI_Comm comm_;
   const StateSpace &space_;
   PetscInt dimension_;
+  bool iterative_ = false;  // GMRES with ILU (symmetric_iterative) in place of LU
   bool real_form_ = false;
   PetscKSP ksp_;
   PetscKSP petsc_lu_;  // the fallback of the real LU, made when first needed
@@ -696,10 +707,11 @@ struct SteadyStateSolver::NullSpace {
   PetscVec rho0, x;
 };
 
-SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds)
+SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds,
+                                bool iterative)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
-  case Method::ksp: backend = std::make_unique<KspBackend>(comm, space); break;
+  case Method::ksp: backend = std::make_unique<KspBackend>(comm, space, iterative); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
   default: backend = std::make_unique<SylvesterBackend>(comm, space, progress_seconds); break;
   }
@@ -709,7 +721,8 @@ SteadyStateSolver::Stage::~Stage() = default;
 
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
     : comm_(comm), config_(resolved(config, N)), space_(config.space, N, config.coupling),
-      primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds)) {
+      primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds,
+                                       symmetric_iterative(config, N))) {
   SolverConfig direct = config_;
   direct.method = Method::ksp;
   const MemoryEstimate est = estimate_memory(N, direct);
@@ -1306,6 +1319,11 @@ double SteadyStateSolver::liouvillian_norm() const {
   return norm;
 }
 
+bool symmetric_iterative(const SolverConfig &config, int N) {
+  return config.space == Space::symmetric && config.method == Method::automatic && config.bath != Bath::common &&
+         space_dimension(config.space, N, config.coupling) > static_cast<std::uint64_t>(symmetric_direct_max_dimension);
+}
+
 Method resolve_method(const SolverConfig &config, int N) {
   if (config.space == Space::symmetric) {
     if (config.method == Method::sylvester)
@@ -1333,7 +1351,10 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   est.direct = uses_factorization(est.method);
   const double n = static_cast<double>(est.dimension);
   // Without a count, 4N + 2N^2 + 2 nonzeros per row bounds the rows measured up to N = 4.
-  if (nonzeros < 0) nonzeros = n * (4.0 * N + 2.0 * N * N + 2.0);
+  const bool counted = nonzeros >= 0;
+  if (!counted) nonzeros = n * (4.0 * N + 2.0 * N * N + 2.0);
+  // The symmetric space's rows hold at most about 22 (type 1, common bath, N = 10; 13-16 elsewhere).
+  if (!counted && config.space == Space::symmetric) nonzeros = n * 32.0;
   // AIJ: a complex value and a 32-bit column per nonzero, row offsets, and the vectors of a solve;
   // up to LiouvillianMatrix's plan limit also the assembly plan, an offset and on average about
   // two term indices per nonzero (measured: N = 5 common, 641 MiB peak against 476 MiB without it).
@@ -1351,8 +1372,15 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // Q and the triangular factor T of every block of L_h and L_c (kronecker_sum.hpp): block d of one
   // ensemble has C(2N, N + d) rows, and
   // sum_d C(2N, N + d)^2 = C(4N, 2N); plus full-length work arrays.
-  const double ensemble_blocks = static_cast<double>(space_dimension(Space::balanced, N));
+  // (The symmetric space has no Sylvester blocks: GMRES's vectors only.)
+  const double ensemble_blocks = config.space == Space::symmetric ? 0.0 : static_cast<double>(space_dimension(Space::balanced, N));
   est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0;
+  if (symmetric_iterative(config, N)) {
+    // GMRES and ILU(2): the factor holds about 4 times the matrix's nonzeros (measured with the
+    // peaks of type 2 N = 8 and type 1 N = 14).
+    est.direct = false;
+    est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 3.0 * n * 16.0 + 4.0 * nonzeros * 20.0;
+  }
   return est;
 }
 
