@@ -78,8 +78,8 @@ TEST_CASE("The symmetric space has physics.md's dimensions", "[symmetric]") {
 }
 
 TEST_CASE("The symmetric Liouvillian is the balanced block's acting on symmetric operators", "[symmetric]") {
-  // For every class j, L applied in the balanced block to B(j) (1/M_j on each element of class j)
-  // must equal sum_i L_sym[i, j] B(i): at element r of class i, L_sym[i, j] / M_i.
+  // For every class j, L applied in the balanced block to E(j) (1/sqrt(M_j) on each element of
+  // class j) must equal sum_i L_sym[i, j] E(i): at element r of class i, L_sym[i, j] / sqrt(M_i).
   for (Coupling coupling : {Coupling::all_to_all, Coupling::pairwise})
     for (Bath bath : {Bath::common, Bath::independent})
       for (int N : {2, 3}) {
@@ -109,11 +109,11 @@ TEST_CASE("The symmetric Liouvillian is the balanced block's acting on symmetric
           std::vector<Complex> by_class(static_cast<std::size_t>(n));
           for (std::size_t k = 0; k < row.cols.size(); ++k) {
             const auto j = cls[static_cast<std::size_t>(row.cols[k])];
-            by_class[static_cast<std::size_t>(j)] += row.values[k] / b.multiplicity(j);
+            by_class[static_cast<std::size_t>(j)] += row.values[k] / std::sqrt(b.multiplicity(j));
           }
           const auto i = cls[static_cast<std::size_t>(r)];
           for (std::int64_t j = 0; j < n; ++j) {
-            const Complex expected = Ls[static_cast<std::size_t>(i * n + j)] / b.multiplicity(i);
+            const Complex expected = Ls[static_cast<std::size_t>(i * n + j)] / std::sqrt(b.multiplicity(i));
             worst = std::max(worst, std::abs(by_class[static_cast<std::size_t>(j)] - expected));
             scale = std::max(scale, std::abs(expected));
           }

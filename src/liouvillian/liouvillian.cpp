@@ -1,6 +1,7 @@
 #include "liouvillian/liouvillian.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -44,10 +45,12 @@ void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm>
   out.cols.clear();
   out.values.clear();
   const Key target = basis.key(row);
-  const auto add = [&](Key source, double count, Complex coef) {
+  // count: of the source kinds in the source class; target_count: of the target kinds in the
+  // row's class (symmetric_terms.hpp: the entry is coef sqrt(count target_count)).
+  const auto add = [&](Key source, double count, double target_count, Complex coef) {
     const std::int64_t col = basis.index(source);
     if (col < 0) throw std::logic_error("a symmetric term leaves the balanced classes");
-    add_entry(out, static_cast<PetscInt>(col), coef * count);
+    add_entry(out, static_cast<PetscInt>(col), coef * std::sqrt(count * target_count));
   };
   const auto occ = [&](Key key, int s, int k) { return basis.occupation(key, s, k); };
   // `key` with one unit of species s moved back from kind `to` to kind `from`; false when key
@@ -63,7 +66,7 @@ void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm>
     case SymmetricTerm::one_body:
       for (const auto &[k, kp] : t.a.moves) {
         Key src = target;
-        if (move_back(src, sa, k, kp)) add(src, occ(src, sa, k), t.coef);
+        if (move_back(src, sa, k, kp)) add(src, occ(src, sa, k), occ(target, sa, kp), t.coef);
       }
       break;
     case SymmetricTerm::pair:
@@ -76,7 +79,8 @@ void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm>
           if (occ(src, sa, k2p) < 1) continue;
           src = basis.shifted(basis.shifted(basis.shifted(src, sa, k2p, -1), sa, k1, +1), sa, k2, +1);
           const int count = occ(src, sa, k1) * (occ(src, sa, k2) - (k1 == k2 ? 1 : 0));
-          if (count > 0) add(src, count, t.coef);
+          const int target_count = occ(target, sa, k1p) * (occ(target, sa, k2p) - (k1p == k2p ? 1 : 0));
+          if (count > 0) add(src, count, target_count, t.coef);
         }
       break;
     case SymmetricTerm::cross:
@@ -84,7 +88,7 @@ void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm>
         for (const auto &[k2, k2p] : t.b.moves) {
           Key src = target;
           if (!move_back(src, sa, k1, k1p) || !move_back(src, sb, k2, k2p)) continue;
-          add(src, occ(src, sa, k1) * occ(src, sb, k2), t.coef);
+          add(src, occ(src, sa, k1) * occ(src, sb, k2), occ(target, sa, k1p) * occ(target, sb, k2p), t.coef);
         }
       break;
     }
@@ -110,6 +114,7 @@ LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, Tra
   if (mode == TraceRow::fold) {
     for (auto d : space.diagonal_indices()) trace_cols_.push_back(static_cast<PetscInt>(d));
     std::sort(trace_cols_.begin(), trace_cols_.end());
+    for (auto c : trace_cols_) trace_values_.push_back(space.trace_weight(c));
   }
 }
 
@@ -297,7 +302,7 @@ void LiouvillianMatrix::set_rows(const MasterEquation &me) {
   for (PetscInt r = rbegin_; r < rend_; ++r) {
     if (mode_ == TraceRow::fold && r == 0) {
       buffer_.cols = trace_cols_;
-      buffer_.values.assign(trace_cols_.size(), 1.0);
+      buffer_.values = trace_values_;
     } else {
       row(me, r);
     }

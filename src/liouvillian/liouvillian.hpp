@@ -107,6 +107,7 @@ private:
   std::int64_t nnz_ = 0;
   std::vector<Monomial> operators_;  // left and right monomial of each term the pattern is for
   std::vector<PetscInt> trace_cols_;  // columns of the folded trace row
+  std::vector<PetscScalar> trace_values_;  // its values, Tr of each column's basis element
   RowEntries buffer_;
   std::vector<SymmetricTerm> symmetric_terms_;  // the symmetric space's terms, read at each assembly
 

@@ -26,7 +26,7 @@ void DensityMatrix::fill_dense() {
     for (Bits m = 0; m < D; ++m)
       for (Bits n = 0; n < D; ++n) {
         const auto i = space_->index(m, n);
-        if (i >= 0) dense_[m * D + n] = values_[static_cast<std::size_t>(i)] / b->multiplicity(i);
+        if (i >= 0) dense_[m * D + n] = values_[static_cast<std::size_t>(i)] / std::sqrt(b->multiplicity(i));
       }
     return;
   }
@@ -39,8 +39,8 @@ void DensityMatrix::fill_dense() {
 
 Complex DensityMatrix::trace() const {
   Complex t = 0;
-  if (space_->symmetric()) {
-    for (auto i : space_->diagonal_indices()) t += values_[static_cast<std::size_t>(i)];
+  if (const auto *b = space_->symmetric()) {
+    for (auto i : space_->diagonal_indices()) t += values_[static_cast<std::size_t>(i)] * b->trace_weight(i);
     return t;
   }
   for (Bits m = 0; m < space_->hilbert_dimension(); ++m) t += (*this)(m, m);
@@ -125,7 +125,8 @@ template <class F> void DensityMatrix::symmetric_trace(const Monomial &M, F &&vi
         const auto slot = static_cast<std::size_t>(ops[v].species * b.kinds() + chosen[v]);
         count *= b.occupation(key, ops[v].species, chosen[v]) - seen[slot]++;
       }
-      if (count > 0) visit(*it, count / norm);
+      // count / norm of the class's M elements, each y / sqrt(M): Tr[M rho] = sum y sqrt(M) count / norm.
+      if (count > 0) visit(*it, std::sqrt(b.multiplicity(*it)) * count / norm);
     }
   };
   choose(choose, 0);
@@ -208,7 +209,7 @@ double DensityMatrix::hermiticity_error() const {
   double err = 0;
   if (const auto *b = space_->symmetric()) {
     for (std::int64_t i = 0; i < space_->dimension(); ++i)
-      err = std::max(err, std::abs(values_[i] - std::conj(values_[b->adjoint(i)])) / b->multiplicity(i));
+      err = std::max(err, std::abs(values_[i] - std::conj(values_[b->adjoint(i)])) / std::sqrt(b->multiplicity(i)));
     return err;
   }
   for (std::int64_t i = 0; i < space_->dimension(); ++i) {
@@ -276,7 +277,7 @@ double DensityMatrix::purity() const {
   Complex p = 0;
   if (const auto *b = space_->symmetric()) {
     for (std::int64_t i = 0; i < space_->dimension(); ++i)
-      p += values_[i] * values_[b->adjoint(i)] / b->multiplicity(i);
+      p += values_[i] * values_[b->adjoint(i)];  // M elements of y_i / sqrt(M) y_adj / sqrt(M)
     return p.real();
   }
   for (std::int64_t i = 0; i < space_->dimension(); ++i) {
@@ -289,9 +290,9 @@ double DensityMatrix::purity() const {
 
 double DensityMatrix::l1_coherence() const {
   double c = 0;
-  if (const auto *b = space_->symmetric()) {  // M(n) elements of |x_n| / M(n) each
+  if (const auto *b = space_->symmetric()) {  // M(n) elements of |y_n| / sqrt(M(n)) each
     for (std::int64_t i = 0; i < space_->dimension(); ++i)
-      if (!b->diagonal(i)) c += std::abs(values_[i]);
+      if (!b->diagonal(i)) c += std::abs(values_[i]) * std::sqrt(b->multiplicity(i));
     return c;
   }
   for (std::int64_t i = 0; i < space_->dimension(); ++i) {
@@ -311,13 +312,14 @@ DensityMatrix initial_density_matrix(const SystemParameters &p, const StateSpace
   const double ph = p.initial_population(Ensemble::hot), pc = p.initial_population(Ensemble::cold);
   const auto diagonal = space.diagonal_indices();
   if (const auto *b = space.symmetric()) {
-    // Class n holds M(n) elements, each prod over units of the unit level's probability.
+    // Class n holds M(n) elements, each prod over units of the unit level's probability: y_n is
+    // that product times sqrt(M(n)).
     const auto level_probability = [&](int s, int level) {
       if (b->species() == 2) return level ? (s == 0 ? ph : pc) : 1 - (s == 0 ? ph : pc);
       return ((level & 1) ? ph : 1 - ph) * ((level & 2) ? pc : 1 - pc);
     };
     for (auto i : diagonal) {
-      double w = b->multiplicity(i);
+      double w = std::sqrt(b->multiplicity(i));
       for (int s = 0; s < b->species(); ++s)
         for (int level = 0; level < b->levels(); ++level)
           w *= std::pow(level_probability(s, level), b->occupation(b->key(i), s, level * b->levels() + level));

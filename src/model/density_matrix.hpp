@@ -3,6 +3,7 @@
 // every rank that holds it. Every observable of physics.md is the expectation value of an
 // excitation-conserving operator, so only balanced-block elements enter; elements outside the
 // space read as zero.
+#include <cmath>
 #include <complex>
 #include <map>
 #include <vector>
@@ -28,7 +29,7 @@ public:
     const auto i = space_->index(m, n);
     if (i < 0) return Complex{};
     const auto *b = space_->symmetric();
-    return b ? values_[static_cast<std::size_t>(i)] / b->multiplicity(i) : values_[static_cast<std::size_t>(i)];
+    return b ? values_[static_cast<std::size_t>(i)] / std::sqrt(b->multiplicity(i)) : values_[static_cast<std::size_t>(i)];
   }
   Complex trace() const;
   void scale(Complex factor);
@@ -42,7 +43,8 @@ public:
   double imaginary_magnitude(const Monomial &M) const;
   // The 2-norm of the functional x -> Tr[M rho(x)] in the space's coordinates x (values()): an
   // error known only as ||dx||_2 <= e moves Tr[M rho] by at most functional_norm(M) e. Balanced
-  // and full: sqrt(2^(qubits M leaves free)) (an upper bound); symmetric: sqrt(sum_i c_i^2).
+  // and full: sqrt(2^(qubits M leaves free)) (an upper bound); symmetric: sqrt(sum_i c_i^2) (with
+  // orthonormal coordinates either way, as for rho's Frobenius norm).
   double functional_norm(const Monomial &M) const;
 
   // max |rho_mn - conj(rho_nm)|
@@ -60,8 +62,8 @@ private:
   void fill_dense();
   // f(rho_{m, M m}) for every m in M's domain: the elements Tr[M rho] adds up (qubit bases).
   template <class F> void for_each_trace_element(const Monomial &M, F &&f) const;
-  // Symmetric space: visit(i, P) for the classes i whose elements the monomial's trace adds up,
-  // P a share of class i's elements (Tr[M rho] = sum x_i P over the visits).
+  // Symmetric space: visit(i, c) for the classes i whose elements the monomial's trace adds up,
+  // c = sqrt(M_i) times a share of class i's elements (Tr[M rho] = sum y_i c over the visits).
   template <class F> void symmetric_trace(const Monomial &M, F &&visit) const;
   // symmetric_trace by the monomial's pattern, kept in pattern_cache_.
   Complex symmetric_cached(const Monomial &M, bool imaginary_magnitude) const;

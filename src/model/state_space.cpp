@@ -93,6 +93,13 @@ void StateSpace::element(std::int64_t index, Bits &m, Bits &n) const {
   n = by_k_[k][local % size];
 }
 
+double StateSpace::trace_weight(std::int64_t index) const {
+  if (basis_) return basis_->trace_weight(index);
+  Bits m, n;
+  element(index, m, n);
+  return m == n ? 1.0 : 0.0;
+}
+
 std::int64_t StateSpace::adjoint(std::int64_t index) const {
   if (basis_) return basis_->adjoint(index);
   Bits m, n;

@@ -60,12 +60,15 @@ public:
   void element(std::int64_t index, Bits &m, Bits &n) const;
   // Index of the Hermitian partner: rho_{nm} for rho_{mn}, the adjoint class in the symmetric space.
   std::int64_t adjoint(std::int64_t index) const;
+  // Tr of basis element `index`: 1 on the diagonal of the qubit bases, sqrt(M(n)) for a diagonal
+  // class of the symmetric space (symmetric_basis.hpp), 0 elsewhere.
+  double trace_weight(std::int64_t index) const;
   // The symmetric space's basis; null in the others.
   const SymmetricBasis *symmetric() const { return basis_.get(); }
 
   // Indices of the diagonal elements rho_{mm}, m = 0 .. 2^(2N) - 1, in increasing m; in the
   // symmetric space the diagonal classes, in increasing index (Tr rho is the sum of those values
-  // in every space).
+  // times their trace_weight).
   std::vector<std::int64_t> diagonal_indices() const;
 
   // Basis states of excitation number k in increasing order (used by block-wise linear algebra).

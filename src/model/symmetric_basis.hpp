@@ -7,15 +7,17 @@
 // pair (h_n, c_n), a 4-level unit (level = e_h + 2 e_c) of the only species (symmetry S_N). A
 // unit's operator |a><b| is its "kind" k = a * levels + b (levels^2 kinds per species). An
 // assignment sigma of a kind to every unit is one matrix element |m><n| of the 2N qubits; its
-// occupation numbers n_k (per species, summing to N) name its class. Basis element n is the
-// average over its class,
+// occupation numbers n_k (per species, summing to N) name its class. Basis element n is its
+// class's sum, normalised in the Hilbert-Schmidt product,
 //
-//     B(n) = (1 / M(n)) sum_{sigma in class n} sigma,   M(n) = prod_species N! / prod_k n_k!,
+//     E(n) = M(n)^(-1/2) sum_{sigma in class n} sigma,   M(n) = prod_species N! / prod_k n_k!,
 //
-// so rho = sum_n x_n B(n) has rho_mn = x_class(m,n) / M(class), Tr B(n) = 1 for a class of
-// diagonal kinds only (0 otherwise), and a one-unit superoperator summed over the units,
-// sum_u S_u, maps B(n) to sum S_{k'k} n_k B(n - e_k + e_k') (the count of the source kind, no
-// factorials; symmetric_terms.hpp). Only the excitation-balanced classes are kept (the weak U(1)
+// so the E(n) are orthonormal, rho = sum_n y_n E(n) has rho_mn = y_class(m,n) / sqrt(M(class)),
+// ||rho||_F = ||y||_2, Tr E(n) = sqrt(M(n)) for a class of diagonal kinds only (0 otherwise), and
+// a one-unit superoperator summed over the units, sum_u S_u, maps E(n) to
+// sum S_{k'k} sqrt(n_k n'_k') E(n') with n' = n - e_k + e_k' (the bosonic square roots of the
+// counts of the source and target kinds; symmetric_terms.hpp). Only the excitation-balanced
+// classes are kept (the weak U(1)
 // symmetry, as in the balanced block): C(N+3,3)^2 operators of type 1 keep 6,222 at N = 10; the
 // C(N+15,15) of type 2 keep 7,848 at N = 6 and 337,642 at N = 10.
 //
@@ -23,6 +25,7 @@
 // spaces); the rest follow in decreasing packed key. Serial; the constructor throws
 // std::invalid_argument for an N the key cannot hold (type 1: N <= 31 so that monomials of the 2N
 // qubits fit 64 bits; type 2: N <= 15, 4 bits per kind).
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -68,6 +71,8 @@ public:
   bool diagonal(std::int64_t index) const;
   // M(n), the number of matrix elements in the class (exact below 2^53).
   double multiplicity(std::int64_t index) const { return multiplicity_[static_cast<std::size_t>(index)]; }
+  // Tr E(n): sqrt(M(n)) for a diagonal class, else 0.
+  double trace_weight(std::int64_t index) const { return diagonal(index) ? std::sqrt(multiplicity(index)) : 0.0; }
   // Indices of the diagonal classes in increasing index.
   std::vector<std::int64_t> diagonal_indices() const;
   // The class of the matrix element |m><n| of the 2N qubits.

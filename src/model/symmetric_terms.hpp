@@ -11,9 +11,10 @@
 // and each is read off the terms that touch the representative units: unit 0 (one-body), units 0
 // and 1 of a species (pair, with 1/2: the pair's terms come in both orders) and the hot and cold
 // unit 0 (cross). The other terms are their copies under the permutations, which is what
-// symmetric_eligible() checks the parameters for. On B(n) a term gives, per choice of source
-// kinds, the count of the source kinds (n_k, n_k1 (n_k2 - [k1 = k2]), n_k1 n_k2) times the
-// coefficient at the class with those units moved to their target kinds.
+// symmetric_ineligibility() checks the parameters for. On E(n) a term gives, per choice of
+// source kinds, the coefficient times sqrt(c c') at the class n' with those units moved to their
+// target kinds, c the count of the source kinds in n (n_k, n_k1 (n_k2 - [k1 = k2]), n_k1 n_k2)
+// and c' that of the target kinds in n' (c M(n) = c' M(n'): both count the same pairs of elements).
 #include <array>
 #include <cstdint>
 #include <string>

@@ -743,15 +743,22 @@ std::vector<Complex> SteadyStateSolver::gather(Vec v) {
   return values;
 }
 
+void SteadyStateSolver::diagonal() {
+  if (!diagonal_.empty()) return;
+  diagonal_ = space_.diagonal_indices();
+  diagonal_weight_.reserve(diagonal_.size());
+  for (auto i : diagonal_) diagonal_weight_.push_back(space_.trace_weight(i));
+}
+
 Complex SteadyStateSolver::trace(Vec v) {
-  if (diagonal_.empty()) diagonal_ = space_.diagonal_indices();
+  diagonal();
   PetscInt lo, hi;
   const PetscScalar *a;
   NESSMAP_PETSC(VecGetOwnershipRange(v, &lo, &hi));
   NESSMAP_PETSC(VecGetArrayRead(v, &a));
   PetscScalar local = 0, total = 0;
-  for (std::int64_t i : diagonal_)
-    if (i >= lo && i < hi) local += a[i - lo];
+  for (std::size_t k = 0; k < diagonal_.size(); ++k)
+    if (diagonal_[k] >= lo && diagonal_[k] < hi) local += diagonal_weight_[k] * a[diagonal_[k] - lo];
   NESSMAP_PETSC(VecRestoreArrayRead(v, &a));
   int size = 1;
   MPI_Comm_size(comm_, &size);
@@ -1066,11 +1073,11 @@ SteadyState SteadyStateSolver::solve(const MasterEquation &me, const InitialStat
     const PetscInt b = matrix.row_begin(), e = matrix.row_end();
     if (matrix.mode() == TraceRow::fold) {
       PetscScalar local = 0, total = 0;
-      if (diagonal_.empty()) diagonal_ = space_.diagonal_indices();
-      for (const auto i : diagonal_)
-        if (i != 0 && i >= b && i < e) local += ya[i - b];
+      diagonal();  // Tr (L rho) = sum_i w_i (L rho)_i = 0, w_i = trace_weight(i) (w_0 = 1 or sqrt(M))
+      for (std::size_t k = 0; k < diagonal_.size(); ++k)
+        if (diagonal_[k] != 0 && diagonal_[k] >= b && diagonal_[k] < e) local += diagonal_weight_[k] * ya[diagonal_[k] - b];
       MPI_Allreduce(&local, &total, 1, MPIU_SCALAR, MPIU_SUM, comm_);
-      if (b == 0 && e > 0) ya[0] = -total;
+      if (b == 0 && e > 0) ya[0] = -total / space_.trace_weight(0);
     }
     NESSMAP_PETSC(VecRestoreArray(y, &ya));
     PetscReal norm;

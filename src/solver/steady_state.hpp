@@ -164,6 +164,8 @@ private:
   const LiouvillianMatrix *last_matrix_ = nullptr;  // the matrix that solved the last point
   PetscVec x_, Lx_, delta_, r_, previous_;  // solution, L x, correction, residual, last iterate
   std::vector<std::int64_t> diagonal_;  // indices of the diagonal elements, made when first needed
+  std::vector<double> diagonal_weight_;  // their trace weights (StateSpace::trace_weight)
+  void diagonal();                       // makes the two
   Complex trace(Vec v);
   // r = A x - b in twice the working precision (b = e_0 with the trace row, else 0). Collective.
   void accurate_residual(Mat A, Vec x, bool trace_row, Vec r);
