@@ -52,8 +52,12 @@ std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
     RowEntries row;
     double counted = 0;
     std::int64_t rows = 0;
+    // The symmetric space's terms once (liouvillian_row would read them for every row).
+    const auto *basis = space.symmetric();
+    const auto terms = basis ? symmetric_terms(me, *basis) : std::vector<SymmetricTerm>{};
     for (std::int64_t r = 1; r < n; r += step, ++rows) {
-      liouvillian_row(space, me, r, row);
+      if (basis) symmetric_row(*basis, terms, r, row);
+      else liouvillian_row(space, me, r, row);
       counted += static_cast<double>(row.cols.size());
     }
     // Row 0: the trace row (one entry per diagonal element, 2^(2N)) for ksp, else L's own.
