@@ -322,12 +322,18 @@ TEST_CASE("values out of range / NaN and inf", "[config]") {
   CHECK(parse(with_line("  Omega:", "  Omega: [-0.1, 0.1]")).system.Omega[0][0] == -0.1);
 }
 
-TEST_CASE("N above the 64-bit index limit is refused", "[config]") {
-  CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 16")),
-                    Contains("test.yaml:2:6: system.N: must be at most 15") && Contains("got 16"));
+TEST_CASE("N above the 64-bit limits is refused", "[config]") {
+  // 2N qubits in a 64-bit monomial: N <= 31 in any space.
+  CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 32")),
+                    Contains("test.yaml:2:6: system.N: must be at most 31") && Contains("got 32"));
   CHECK_THROWS_WITH(parse(valid_yaml, {"system.N=100000000000000000000"}),
-                    Contains("--set system.N=100000000000000000000: system.N: must be at most 15"));
+                    Contains("--set system.N=100000000000000000000: system.N: must be at most 31"));
+  // The full space (valid_yaml's) indexes rho_mn with 4N bits: N <= 15 there.
+  CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 16"), {"system.g_h=0.5", "system.g_c=0.5", "system.Omega=0.1"}),
+                    Contains("system.N: must be at most 15 in the full space") && Contains("got 16"));
   CHECK(parse(valid_yaml, {"system.N=15", "system.g_h=0.5", "system.Omega=0.1"}).system.N == 15);
+  CHECK(parse(valid_yaml, {"system.N=20", "system.g_h=0.5", "system.g_c=0.5", "system.Omega=0.1", "solver.space=auto"})
+            .system.N == 20);
 }
 
 TEST_CASE("bad enum names list the allowed values", "[config]") {

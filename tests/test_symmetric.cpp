@@ -236,7 +236,7 @@ TEST_CASE("N = 10 and 20, type 1: first law, Q_h/omega_h + Q_c/omega_c = 0, entr
   }
 }
 
-TEST_CASE("space auto picks the symmetric space where the symmetry holds; symmetric refuses it elsewhere",
+TEST_CASE("space auto picks the symmetric space where the symmetry holds, and symmetric refuses it elsewhere",
           "[symmetric]") {
   SystemParameters p = uniform_point(2, Bath::common, Coupling::all_to_all);
   CHECK(resolve_space(Space::automatic, p) == Space::symmetric);

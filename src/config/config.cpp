@@ -669,6 +669,13 @@ SweepConfig parse(const std::string &yaml_text, const std::string &source,
   config.base.solver = read_solver(ctx, entry(top, "solver"));
   config.base.source = source;
   config.base.N_location = location(ctx, "system.N", mark_of(root["system"]["N"]));
+  // An explicit qubit-basis space has a 4N-bit index of rho_mn (the symmetric space goes on).
+  if ((config.base.solver.space == Space::balanced || config.base.solver.space == Space::full) &&
+      config.base.system.N > qubit_basis_max_N)
+    fail(ctx, "system.N", mark_of(root["system"]["N"]),
+         "must be at most " + std::to_string(qubit_basis_max_N) + " in the " + to_string(config.base.solver.space) +
+             " space (its index of rho_mn has 4N bits and must fit 63), got " + std::to_string(config.base.system.N) +
+             "; identical qubits (uniform g and Omega, common or independent bath) go further in the symmetric space");
 
   const auto section = [&](const std::string &key) {
     return want == Want::sweep ? required(ctx, top, key) : entry(top, key);

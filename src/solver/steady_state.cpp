@@ -1419,7 +1419,8 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // up to LiouvillianMatrix's plan limit also the assembly plan, an offset and on average about
   // two term indices per nonzero (measured: N = 5 common, 641 MiB peak against 476 MiB without it).
   est.matrix_bytes = nonzeros * 20.0 + n * 8.0 + 6.0 * n * 16.0;
-  if (nonzeros <= static_cast<double>(LiouvillianMatrix::default_plan_limit)) est.matrix_bytes += nonzeros * 12.0;
+  if (nonzeros <= static_cast<double>(LiouvillianMatrix::default_plan_limit) && config.space != Space::symmetric)
+    est.matrix_bytes += nonzeros * 12.0;  // (the symmetric space has no plan)
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
   est.factor_bytes = 0.5 * n * n * 16.0;
   // The symmetric space's graph is a lattice of occupation numbers, not a hypercube: MUMPS's fill
@@ -1435,11 +1436,21 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // (The symmetric space has no Sylvester blocks: GMRES's vectors only.)
   const double ensemble_blocks = config.space == Space::symmetric ? 0.0 : static_cast<double>(space_dimension(Space::balanced, N));
   est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0;
+  if (config.space == Space::symmetric) {
+    // The process itself (PETSc, MPI, the basis): about 33 MB measured at N = 1.
+    est.matrix_bytes += 33.0e6;
+    // Identical qubits under a common bath take the null-space path (LU of L and of L^dagger,
+    // SLEPc's bases): fitted to type 1's peaks at N = 10 and 12 (0.36 and 0.77 GB).
+    if (config.bath == Bath::common) est.factor_bytes = std::max(est.factor_bytes, 32128.0 * std::pow(n, 1.056));
+  }
   if (symmetric_iterative(config, N)) {
-    // GMRES and ILU(2): the factor holds about 4 times the matrix's nonzeros (measured with the
-    // peaks of type 2 N = 8 and type 1 N = 14).
+    // GMRES(30) and ILU(2) on a scaled copy of the matrix: the factor holds about 250 bytes per
+    // nonzero of the matrix for type 1 (N = 14-25) and 40 N for type 2 (333 at N = 8, 412 at
+    // N = 10), fitted to the peaks measured with this model within 2-7% (type 1 N = 20: 0.78 GB,
+    // N = 25: 1.99 GB; type 2 N = 8: 0.33 GB, N = 10: 2.32 GB).
     est.direct = false;
-    est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 3.0 * n * 16.0 + 4.0 * nonzeros * 20.0;
+    const double ilu = config.coupling == Coupling::all_to_all ? 250.0 : 40.0 * N;
+    est.krylov_bytes = 32.0 * n * 16.0 + 3.0 * n * 16.0 + nonzeros * 20.0 + ilu * nonzeros;
   }
   return est;
 }
