@@ -283,6 +283,71 @@ def large_point(binary, N, bath, timeout):
                 W=out["W"], Q_h=out["Q_h"])
 
 
+# The symmetric space (issue 14): one point each, identical qubits (g_h = 0.5, g_c = 0.6,
+# Omega = 0.1, omega_h = 1.5, T_h = 2, T_c = 1, thermal start), space auto.
+SYMMETRIC_POINTS = [("all_to_all", "independent", 10), ("all_to_all", "independent", 20),
+                    ("all_to_all", "independent", 25), ("all_to_all", "common", 10),
+                    ("all_to_all", "common", 12), ("pairwise", "independent", 6),
+                    ("pairwise", "independent", 8), ("pairwise", "independent", 10)]
+# The same against the balanced block in the same run, where it solves in seconds.
+SYMMETRIC_REFERENCE = [("all_to_all", "independent", 4), ("all_to_all", "common", 3),
+                       ("pairwise", "independent", 4), ("all_to_all", "independent", 5)]
+
+
+def uniform_yaml(tmp, coupling, bath, N):
+    path = os.path.join(tmp, f"sym_{coupling}_{bath}_{N}.yaml")
+    with open(path, "w") as f:
+        f.write(f"system:\n  N: {N}\n  bath: {bath}\n  coupling: {coupling}\n  omega_c: 1.0\n"
+                "  omega_h: 1.5\n  T_h: 2.0\n  T_c: 1.0\n  g_h: 0.5\n  g_c: 0.6\n  Omega: 0.1\n")
+    return path
+
+
+def to_bytes(text):
+    value, unit = text.split()
+    return float(value) * {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit]
+
+
+def symmetric_point(binary, tmp, coupling, bath, N, space="auto"):
+    """One point: its JSON, wall time, peak memory, and what `nessmap estimate` predicted for it."""
+    cfg = uniform_yaml(tmp, coupling, bath, N)
+    est = subprocess.run([binary, "estimate", cfg, "--set", f"solver.space={space}"], capture_output=True, text=True)
+    row = next((ln.split() for ln in est.stdout.splitlines() if re.match(rf"^{N}\s+{bath}\s", ln)), None)
+    # N bath coupling space dimension nonzeros matrix(2) +LU(2) +GMRES(2) method ...
+    predicted = to_bytes(f"{row[8]} {row[9]}") if row[12].endswith("/LU") else to_bytes(f"{row[10]} {row[11]}")
+    cp, peak, wall = timed([binary, "point", cfg, "--set", f"solver.space={space}"])
+    out = json.loads(cp.stdout)
+    log(f"  {coupling} {bath} N={N} {out['space']}: {out['status']}, {wall:.2f} s, peak {peak / 1024:.0f} MiB "
+        f"(estimate {predicted / 2**20:.0f} MiB)")
+    return dict(out=out, wall=wall, peak=peak * 1024.0, predicted=predicted)
+
+
+def symmetric_lines(tmp, binary):
+    L = ["One point each, `nessmap point` with `space: auto` (the symmetric space), identical qubits "
+         "(g_h = 0.5, g_c = 0.6, Omega = 0.1, omega_h = 1.5, T_h = 2, T_c = 1, thermal start): process wall "
+         "time and peak memory (/usr/bin/time), what `nessmap estimate` predicted (the memory of the "
+         "method auto picks) and the measured/predicted ratio, the solver and its iterations.", "",
+         "| coupling | bath | N | dimension | status | time | peak | estimate | measured / estimate | solver |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+    for coupling, bath, N in SYMMETRIC_POINTS:
+        r = symmetric_point(binary, tmp, coupling, bath, N)
+        o = r["out"]
+        L.append(f"| {coupling} | {bath} | {N} | {o['dimension']:,} | {o['status']} | {fmt_t(r['wall'])} | "
+                 f"{r['peak'] / 2**20:.0f} MiB | {r['predicted'] / 2**20:.0f} MiB | {r['peak'] / r['predicted']:.2f} | "
+                 f"{o['solver'][:60]}, {o['iterations']} it |")
+    L += ["", "Against the balanced block in the same run (both with `auto`'s method; the currents "
+          "agree to the relative difference given):", "",
+          "| coupling | bath | N | symmetric: dimension, time, peak | balanced: dimension, time, peak | "
+          "time ratio | memory ratio | max relative difference of Q_h, Q_c, W |", "|---|---|---|---|---|---|---|---|"]
+    for coupling, bath, N in SYMMETRIC_REFERENCE:
+        s_, b_ = (symmetric_point(binary, tmp, coupling, bath, N, space) for space in ("symmetric", "balanced"))
+        so, bo = s_["out"], b_["out"]
+        diff = max(abs(so[k] - bo[k]) for k in ("Q_h", "Q_c", "W")) / max(abs(bo[k]) for k in ("Q_h", "Q_c", "W"))
+        L.append(f"| {coupling} | {bath} | {N} | {so['dimension']:,}, {fmt_t(s_['wall'])}, {s_['peak'] / 2**20:.0f} MiB | "
+                 f"{bo['dimension']:,}, {fmt_t(b_['wall'])}, {b_['peak'] / 2**20:.0f} MiB | "
+                 f"{b_['wall'] / s_['wall']:.1f}x | {b_['peak'] / s_['peak']:.1f}x | {diff:.1e} |")
+    return L
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -328,6 +393,9 @@ def main():
                     "results/<date>-throughput.md")
     ap.add_argument("--rounds", type=int, default=5,
                     help="rounds of the throughput measurement (default 5)")
+    ap.add_argument("--symmetric-only", action="store_true",
+                    help="only the permutation-symmetric space's points (issue 14) and their ratios to "
+                    "the balanced block; writes results/<date>-symmetric.md")
     args = ap.parse_args()
     binary = args.binary
     if not os.access(binary, os.X_OK):
@@ -337,6 +405,24 @@ def main():
     mach = machine()
     today = datetime.date.today().isoformat()
     tmp = tempfile.mkdtemp(prefix="nessmap-bench-")
+    if args.symmetric_only:
+        try:
+            lines = symmetric_lines(tmp, binary)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(" ", "seconds")
+        L = [f"# nessmap in the permutation-symmetric space, {today}", "",
+             f"Machine: {mach['host']}, {mach['nproc']} cores ({mach['cpu']}), {mach['mem']} memory. "
+             f"Commit: `{mach['commit']}`, binary `{os.path.relpath(binary, ROOT)}` built {built}. "
+             "Command: `bash tests/benchmarks/run.sh --symmetric-only`.", ""] + lines
+        L += ["", f"Benchmark wall time: {time.time() - t_start:.0f} s."]
+        text = "\n".join(L) + "\n"
+        print(text)
+        path = os.path.join(HERE, "results", f"{today}-symmetric.md")
+        with open(path, "w") as f:
+            f.write(text)
+        log(f"bench: wrote {os.path.relpath(path, ROOT)}")
+        return 0
     if args.throughput_only:
         try:
             tp = all_throughputs(binary, tmp, args.rounds)
