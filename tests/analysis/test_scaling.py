@@ -55,6 +55,14 @@ def test_sweep_physics(s4):
     for q in ("W", "Q_h", "Q_c"):
         a, b = one[q].sel(bath="common").values, one[q].sel(bath="independent").values
         assert np.allclose(a, b, rtol=1e-9, atol=0), (q, a, b)
+    # every point solved in the symmetric space (solved_space 2), one population per ensemble equal
+    # to the mean of the per-qubit ones
+    assert (d["solved_space"] == 2).all(), d["solved_space"].values
+    assert "qubit" in d["populations_h"].dims
+    for e in ("h", "c"):
+        per_qubit = d[f"populations_{e}"]  # NaN beyond each point's N
+        assert np.allclose(per_qubit.mean("qubit", skipna=True), d[f"population_{e}"], rtol=1e-12, atol=0)
+        assert np.allclose(per_qubit.max("qubit"), per_qubit.min("qubit"), rtol=1e-10, atol=1e-14)
     # the common bath's per-qubit currents differ from the independent baths' from N = 2 on
     assert not np.allclose(d["Q_h"].sel(N=2, bath="common"), d["Q_h"].sel(N=2, bath="independent"), rtol=1e-6)
 
