@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace nessmap {
 
@@ -53,28 +54,8 @@ void DensityMatrix::scale(Complex factor) {
   for (auto &v : dense_) v *= factor;
 }
 
-template <class F> void DensityMatrix::symmetric_trace(const Monomial &M, F &&visit) const {
+std::vector<DensityMatrix::UnitOp> DensityMatrix::unit_ops(const Monomial &M) const {
   const SymmetricBasis &b = *space_->symmetric();
-  if (near_diagonal_.empty()) {
-    // Classes by their count of units in off-diagonal kinds (up to 7), each list ending with -1.
-    std::vector<std::vector<std::int64_t>> by_count(8);
-    for (std::int64_t i = 0; i < b.dimension(); ++i) {
-      int off = 0;
-      for (int sp = 0; sp < b.species(); ++sp)
-        for (int k = 0; k < b.kinds(); ++k)
-          if (k / b.levels() != k % b.levels()) off += b.occupation(b.key(i), sp, k);
-      if (off < 8) by_count[static_cast<std::size_t>(off)].push_back(i);
-    }
-    for (int c = 0; c < 8; ++c) {
-      near_diagonal_.push_back(-2 - c);  // a marker: the list of count c follows
-      near_diagonal_.insert(near_diagonal_.end(), by_count[c].begin(), by_count[c].end());
-    }
-  }
-  // The one-unit operators of M, one per touched unit, in unit-local bits.
-  struct UnitOp {
-    int species, unit;
-    Bits care = 0, value = 0, flip = 0;
-  };
   std::vector<UnitOp> ops;
   for (int q = 0; q < space_->qubits(); ++q) {
     const Bits bit = Bits{1} << q;
@@ -87,6 +68,24 @@ template <class F> void DensityMatrix::symmetric_trace(const Monomial &M, F &&vi
     if (M.value & bit) it->value |= local;
     if (M.flip & bit) it->flip |= local;
   }
+  return ops;
+}
+
+template <class F> void DensityMatrix::symmetric_trace(const std::vector<UnitOp> &ops, F &&visit) const {
+  const SymmetricBasis &b = *space_->symmetric();
+  if (by_offdiagonal_.empty()) {
+    // Classes by their count of units in off-diagonal kinds, up to max_touched_units.
+    by_offdiagonal_.resize(max_touched_units + 1);
+    for (std::int64_t i = 0; i < b.dimension(); ++i) {
+      int off = 0;
+      for (int sp = 0; sp < b.species(); ++sp)
+        for (int k = 0; k < b.kinds(); ++k)
+          if (k / b.levels() != k % b.levels()) off += b.occupation(b.key(i), sp, k);
+      if (off <= max_touched_units) by_offdiagonal_[static_cast<std::size_t>(off)].push_back(i);
+    }
+  }
+  if (ops.size() > static_cast<std::size_t>(max_touched_units))
+    throw std::logic_error("a monomial on more than " + std::to_string(max_touched_units) + " units");
   // Every choice of a kind (a, X a) for each touched unit; the share of class n's elements with
   // those kinds on those units and every other unit diagonal is
   // prod_species (falling counts of the chosen kinds) / (N (N-1) ... (N - t_s + 1)).
@@ -113,12 +112,11 @@ template <class F> void DensityMatrix::symmetric_trace(const Monomial &M, F &&vi
       }
       return;
     }
+    // Every other unit diagonal: exactly as many off-diagonal units as chosen.
     int off = 0;
     for (int k : chosen) off += k / L != k % L;
-    if (off >= 8) return;
-    auto it = std::find(near_diagonal_.begin(), near_diagonal_.end(), -2 - off) + 1;
-    for (; it != near_diagonal_.end() && *it >= 0; ++it) {
-      const auto key = b.key(*it);
+    for (const std::int64_t i : by_offdiagonal_[static_cast<std::size_t>(off)]) {
+      const auto key = b.key(i);
       std::fill(seen.begin(), seen.end(), 0);
       double count = 1;
       for (std::size_t v = 0; v < ops.size() && count > 0; ++v) {
@@ -126,7 +124,7 @@ template <class F> void DensityMatrix::symmetric_trace(const Monomial &M, F &&vi
         count *= b.occupation(key, ops[v].species, chosen[v]) - seen[slot]++;
       }
       // count / norm of the class's M elements, each y / sqrt(M): Tr[M rho] = sum y sqrt(M) count / norm.
-      if (count > 0) visit(*it, std::sqrt(b.multiplicity(*it)) * count / norm);
+      if (count > 0) visit(i, std::sqrt(b.multiplicity(i)) * count / norm);
     }
   };
   choose(choose, 0);
@@ -146,33 +144,23 @@ template <class F> void DensityMatrix::for_each_trace_element(const Monomial &M,
 }
 
 Complex DensityMatrix::symmetric_cached(const Monomial &M, bool imaginary_magnitude) const {
-  {
-    std::vector<std::uint32_t> pattern{imaginary_magnitude ? 1u : 0u};
-    const auto *b = space_->symmetric();
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> units;  // (species, unit) -> op bits
-    for (int q = 0; q < space_->qubits(); ++q) {
-      const Bits bit = Bits{1} << q;
-      if (!(M.care & bit)) continue;
-      const auto st = b->site(q);
-      const std::uint32_t id = static_cast<std::uint32_t>(st.species) << 16 | static_cast<std::uint32_t>(st.unit);
-      auto it = std::find_if(units.begin(), units.end(), [&](const auto &x) { return x.first == id; });
-      if (it == units.end()) it = units.insert(units.end(), {id, static_cast<std::uint32_t>(st.species) << 24});
-      it->second |= (1u << st.bit) << 16;
-      if (M.value & bit) it->second |= (1u << st.bit) << 8;
-      if (M.flip & bit) it->second |= 1u << st.bit;
-    }
-    for (const auto &x : units) pattern.push_back(x.second);
-    std::sort(pattern.begin() + 1, pattern.end());
-    const auto hit = pattern_cache_.find(pattern);
-    if (hit != pattern_cache_.end()) return hit->second;
-    Complex v = 0;
-    symmetric_trace(M, [&](std::int64_t i, double share) {
-      const Complex x = values_[static_cast<std::size_t>(i)];
-      v += (imaginary_magnitude ? Complex(std::abs(x.imag())) : x) * share;
-    });
-    pattern_cache_.emplace(std::move(pattern), v);
-    return v;
-  }
+  // The pattern: the unit operators without their units, sorted (a permutation of the units
+  // leaves the value alone).
+  const auto ops = unit_ops(M);
+  std::vector<std::uint32_t> pattern{imaginary_magnitude ? 1u : 0u};
+  for (const auto &o : ops)
+    pattern.push_back(static_cast<std::uint32_t>(o.species) << 24 | static_cast<std::uint32_t>(o.care) << 16 |
+                      static_cast<std::uint32_t>(o.value) << 8 | static_cast<std::uint32_t>(o.flip));
+  std::sort(pattern.begin() + 1, pattern.end());
+  const auto hit = pattern_cache_.find(pattern);
+  if (hit != pattern_cache_.end()) return hit->second;
+  Complex v = 0;
+  symmetric_trace(ops, [&](std::int64_t i, double share) {
+    const Complex x = values_[static_cast<std::size_t>(i)];
+    v += (imaginary_magnitude ? Complex(std::abs(x.imag())) : x) * share;
+  });
+  pattern_cache_.emplace(std::move(pattern), v);
+  return v;
 }
 
 Complex DensityMatrix::expectation(const Monomial &M) const {
@@ -193,7 +181,7 @@ double DensityMatrix::functional_norm(const Monomial &M) const {
   if (!space_->symmetric())
     return std::sqrt(std::ldexp(1.0, space_->qubits() - std::popcount(M.care)));
   std::map<std::int64_t, double> c;
-  symmetric_trace(M, [&](std::int64_t i, double share) { c[i] += share; });
+  symmetric_trace(unit_ops(M), [&](std::int64_t i, double share) { c[i] += share; });
   double sum = 0;
   for (const auto &[i, v] : c) sum += v * v;
   return std::sqrt(sum);

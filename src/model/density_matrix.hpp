@@ -64,11 +64,20 @@ private:
   template <class F> void for_each_trace_element(const Monomial &M, F &&f) const;
   // Symmetric space: visit(i, c) for the classes i whose elements the monomial's trace adds up,
   // c = sqrt(M_i) times a share of class i's elements (Tr[M rho] = sum y_i c over the visits).
-  template <class F> void symmetric_trace(const Monomial &M, F &&visit) const;
+  // One operator per unit a monomial touches, in the unit's level bits (symmetric space).
+  struct UnitOp {
+    int species, unit;
+    Bits care = 0, value = 0, flip = 0;
+  };
+  std::vector<UnitOp> unit_ops(const Monomial &M) const;
+  template <class F> void symmetric_trace(const std::vector<UnitOp> &ops, F &&visit) const;
   // symmetric_trace by the monomial's pattern, kept in pattern_cache_.
   Complex symmetric_cached(const Monomial &M, bool imaginary_magnitude) const;
   mutable std::map<std::vector<std::uint32_t>, Complex> pattern_cache_;
-  mutable std::vector<std::int64_t> near_diagonal_;  // classes with at most 3 off-diagonal units
+  // Classes by their number of units in off-diagonal kinds, 0 .. max_touched_units (a monomial's
+  // trace reads only those with as many as it touches off the diagonal).
+  static constexpr int max_touched_units = 7;
+  mutable std::vector<std::vector<std::int64_t>> by_offdiagonal_;
 
   const StateSpace *space_;
   std::vector<Complex> values_;
