@@ -405,44 +405,38 @@ def main():
     mach = machine()
     today = datetime.date.today().isoformat()
     tmp = tempfile.mkdtemp(prefix="nessmap-bench-")
-    if args.symmetric_only:
-        try:
-            lines = symmetric_lines(tmp, binary)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    def report(title, command, lines, name):
+        """The report file results/<date>-<name>.md: machine, commit, binary, command, lines."""
         built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(" ", "seconds")
-        L = [f"# nessmap in the permutation-symmetric space, {today}", "",
+        L = [f"# {title}, {today}", "",
              f"Machine: {mach['host']}, {mach['nproc']} cores ({mach['cpu']}), {mach['mem']} memory. "
              f"Commit: `{mach['commit']}`, binary `{os.path.relpath(binary, ROOT)}` built {built}. "
-             "Command: `bash tests/benchmarks/run.sh --symmetric-only`.", ""] + lines
+             f"Command: `{command}`.", ""] + lines
         L += ["", f"Benchmark wall time: {time.time() - t_start:.0f} s."]
         text = "\n".join(L) + "\n"
         print(text)
-        path = os.path.join(HERE, "results", f"{today}-symmetric.md")
-        with open(path, "w") as f:
-            f.write(text)
-        log(f"bench: wrote {os.path.relpath(path, ROOT)}")
-        return 0
-    if args.throughput_only:
-        try:
-            tp = all_throughputs(binary, tmp, args.rounds)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(" ", "seconds")
-        L = [f"# nessmap sweep throughput, {today}", "",
-             f"Machine: {mach['host']}, {mach['nproc']} cores ({mach['cpu']}), {mach['mem']} memory. "
-             f"Commit: `{mach['commit']}`, binary `{os.path.relpath(binary, ROOT)}` built {built}. "
-             f"Command: `bash tests/benchmarks/run.sh --throughput-only --rounds {args.rounds}`.", ""]
-        L += throughput_lines(tp, args.rounds)
-        L += ["", f"Benchmark wall time: {time.time() - t_start:.0f} s."]
-        text = "\n".join(L) + "\n"
-        print(text)
-        path = os.path.join(HERE, "results", f"{today}-throughput.md")
+        path = os.path.join(HERE, "results", f"{today}-{name}.md")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
         log(f"bench: wrote {os.path.relpath(path, ROOT)}")
         return 0
+
+    if args.symmetric_only:
+        try:
+            lines = symmetric_lines(tmp, binary)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return report("nessmap in the permutation-symmetric space", "bash tests/benchmarks/run.sh --symmetric-only",
+                      lines, "symmetric")
+    if args.throughput_only:
+        try:
+            tp = all_throughputs(binary, tmp, args.rounds)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return report("nessmap sweep throughput",
+                      f"bash tests/benchmarks/run.sh --throughput-only --rounds {args.rounds}",
+                      throughput_lines(tp, args.rounds), "throughput")
     Ns = [1, 2, 3] if args.quick else [1, 2, 3, 4]
     ness_points = {1: 1181, 2: 1181, 3: 119, 4: 119}
     qutip_points = {1: 100, 2: 100, 3: 10, 4: 1}
