@@ -86,7 +86,8 @@ TEST_CASE("solver section and its keys default to auto and auto", "[config]") {
   const PointConfig only_method = parse(with_line("  space:", ""));
   CHECK(only_method.solver.method == Method::eps);
   CHECK(only_method.solver.space == Space::automatic);
-  CHECK(parse(with_line("  space:", "  space: symmetric")).solver.space == Space::symmetric);
+  CHECK(parse(with_line("  space:", "  space: symmetric"), {"system.g_h=0.5", "system.Omega=0.1"}).solver.space ==
+        Space::symmetric);
 }
 
 TEST_CASE("Omega forms for each coupling", "[config]") {
@@ -334,6 +335,17 @@ TEST_CASE("N above the 64-bit limits is refused", "[config]") {
   CHECK(parse(valid_yaml, {"system.N=15", "system.g_h=0.5", "system.Omega=0.1"}).system.N == 15);
   CHECK(parse(valid_yaml, {"system.N=20", "system.g_h=0.5", "system.g_c=0.5", "system.Omega=0.1", "solver.space=auto"})
             .system.N == 20);
+}
+
+TEST_CASE("space symmetric without the symmetry is refused at solver.space", "[config]") {
+  // valid_yaml: g_h = [0.5, 0.55] differ, Omega = [0.1, 0.2] differ.
+  const std::string symmetric = with_line("  space:", "  space: symmetric");
+  CHECK_THROWS_WITH(parse(symmetric), Contains("test.yaml:14:10: solver.space: symmetric does not apply: the couplings "
+                                              "g_h or g_c differ"));
+  CHECK_THROWS_WITH(parse(symmetric, {"system.g_h=0.5"}), Contains("solver.space: symmetric does not apply: Omega differs"));
+  CHECK_THROWS_WITH(parse(symmetric, {"system.g_h=0.5", "system.Omega=0.1", "system.bath=cascaded"}),
+                    Contains("solver.space: symmetric does not apply: a cascaded bath"));
+  CHECK(parse(symmetric, {"system.g_h=0.5", "system.Omega=0.1"}).solver.space == Space::symmetric);
 }
 
 TEST_CASE("bad enum names list the allowed values", "[config]") {

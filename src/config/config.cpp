@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "model/symmetric_terms.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -669,6 +671,12 @@ SweepConfig parse(const std::string &yaml_text, const std::string &source,
   config.base.solver = read_solver(ctx, entry(top, "solver"));
   config.base.source = source;
   config.base.N_location = location(ctx, "system.N", mark_of(root["system"]["N"]));
+  // A point that asks for the symmetric space must have the symmetry (a sweep's axes may change
+  // the bath per family: its points say so one by one).
+  if (want == Want::point && config.base.solver.space == Space::symmetric)
+    if (const std::string why = symmetric_ineligibility(config.base.system); !why.empty())
+      fail(ctx, "solver.space", mark_of(root["solver"]["space"]),
+           "symmetric does not apply: " + why + " (space: auto solves it in the balanced block)");
   // An explicit qubit-basis space has a 4N-bit index of rho_mn (the symmetric space goes on).
   if ((config.base.solver.space == Space::balanced || config.base.solver.space == Space::full) &&
       config.base.system.N > qubit_basis_max_N)

@@ -22,6 +22,7 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
     PointResult r;
     r.failure = Failure::error;
     r.reason = failure_text(Failure::error, e.what());
+    r.space = for_point(config_, p).space;  // the space it was meant for (space symmetric when refused)
     return r;
   }
 }

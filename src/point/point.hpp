@@ -17,7 +17,8 @@ struct PointResult {
   SteadyState steady_state;         // diagnostics (rho dropped once observables are computed)
   std::optional<Observables> observables;
   std::int64_t dimension = 0, nnz = 0;
-  Space space = Space::balanced;  // the space that solved it (SolverConfig::space resolved)
+  Space space = Space::balanced;  // the space that solved it (SolverConfig::space resolved; on an
+                                  // error, the space it was to be solved in)
   // Relative error of the currents Q_h, Q_c, W (each a multiple of J): excitation_current_error / |J|,
   // infinite at J = 0; NaN when nothing was solved.
   double current_error = 0;

@@ -53,10 +53,12 @@ struct SteadyState {
   // Dimension of L's numerical null space in the space solved; 0 when the solve failed before it
   // was measured. 1 is certified by the method: ksp by a regular trace-row matrix (its LU found no
   // null pivot), eps by its second eigenvalue nearest 0 lying beyond null_eigenvalue_tolerance
-  // ||L||_1, sylvester by GMRES converging with a preconditioner of a single zero mode. Larger:
-  // the number of eigenvalues of L within null_eigenvalue_tolerance ||L||_1 of 0 in the balanced
-  // block (the null-space path, which works there in either space), rho then being the long-time
-  // limit from rho_0.
+  // ||L||_1, sylvester by GMRES converging with a preconditioner of a single zero mode; ksp with
+  // GMRES and ILU (symmetric_iterative) does not measure it: it runs only where the bath makes the
+  // state unique (independent baths, physics.md), and reports 1 for that reason. Larger: the
+  // number of eigenvalues of L within null_eigenvalue_tolerance ||L||_1 of 0 in the null-space
+  // path's block (the balanced block for the balanced and full spaces, the symmetric space
+  // itself), rho then being the long-time limit from rho_0.
   int steady_state_dimension = 0;
   // |lambda| of L's first eigenvalue beyond the null space, where it was measured (eps, the
   // null-space path); 0 elsewhere.
