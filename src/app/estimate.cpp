@@ -85,7 +85,7 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
     const auto &m = e.memory;
     const bool fit = fits_in_memory(m, available);
     fits = fits && fit;
-    const std::string method = std::string(to_string(m.method)) + (m.direct ? "/LU" : "");
+    const std::string method = std::string(to_string(m.method)) + (m.sectors ? "/sectors" : m.direct ? "/LU" : "");
     std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
                   e.system.N, to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",

@@ -24,6 +24,7 @@
 // in either space (rho_0 is diagonal), and factorises L there, so it reaches as far as that LU
 // does (N <= 4); steady_state_dimension then counts the balanced block's null space.
 #include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -162,6 +163,19 @@ private:
   // The long-time limit from rho0 by L's right and left null spaces, into x_; false (with the
   // failure in `out`) when they cannot be resolved.
   bool null_space_state(const MasterEquation &me, const DensityMatrix &rho0, SteadyState &out);
+  // A collective family (dicke_sector_path): the state sector by sector (solver/dicke_solver.hpp)
+  // into x_; false with the reason in `why` when that path does not apply to this point.
+  bool sectors_ = false;
+  bool on_sector_path_ = false;  // the last solve went by the sectors
+  bool sector_state(const MasterEquation &me, const DensityMatrix &rho0, SteadyState &out, std::string &why);
+  // The configured method with its fallbacks and the null-space path; leaves in `stage` the stage
+  // whose state x_ holds (nullptr: the null-space path) and sets last_matrix_.
+  void solve_by_method(const MasterEquation &me, const InitialState &rho0, bool thorough, SteadyState &out,
+                       Stage *&stage);
+  // Normalisation, corrections and refinement (where `stage` solved), and the residual.
+  SteadyState finish(const MasterEquation &me, bool thorough, SteadyState &out, Stage *stage,
+                     const LiouvillianMatrix &matrix, Vec x, std::chrono::steady_clock::time_point start);
+  bool warm_ = false;  // x_ held the previous point's state when this solve began
   std::unique_ptr<NullSpace> null_space_;
   const LiouvillianMatrix *last_matrix_ = nullptr;  // the matrix that solved the last point
   PetscVec x_, Lx_, delta_, r_, previous_;  // solution, L x, correction, residual, last iterate
@@ -195,6 +209,13 @@ private:
 // (type 1 N = 10: 0.70 s against 0.79 s; type 2 N = 8: 3.4 s and 0.3 GB against 17 s and 1.5 GB).
 inline constexpr std::int64_t symmetric_direct_max_dimension = 5000;
 bool symmetric_iterative(const SolverConfig &config, int N);
+// `auto` in the symmetric space of type 1 under a common bath: Dicke sectors (solver/dicke_solver.hpp)
+// first; where they do not apply (a point whose equation is not collective, a sector with two
+// steady states) the trace-row LU and the null-space path as before.
+bool dicke_sector_path(const SolverConfig &config);
+// The sectors' state must solve the symmetric space's L to this times ||L||_1 ||rho||_2 (measured:
+// 6e-18 to 1.4e-16 of it at N = 2-31), else the point fails as inaccurate.
+inline constexpr double sector_residual_tolerance = 1e-10;
 inline constexpr int symmetric_ilu_levels = 2;
 
 // What `auto` means at this size: a direct solve (ksp) while LU's nearly dense fill is cheap, the
@@ -212,6 +233,7 @@ struct MemoryEstimate {
   std::uint64_t dimension = 0;
   Method method = Method::ksp;  // resolved
   bool direct = true;           // uses_factorization(method)
+  bool sectors = false;         // Dicke sectors (dicke_sector_path): factor_bytes is their work
   double matrix_bytes = 0;      // the sparse Liouvillian and a few vectors
   double factor_bytes = 0;      // LU fill (about half of n^2, physics.md)
   double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
