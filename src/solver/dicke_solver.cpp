@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 #include <petscksp.h>
 
@@ -14,6 +15,11 @@
 
 namespace nessmap {
 namespace {
+
+// A sector's trace-row matrix counts as singular when A z = b for a generic b leaves more than
+// this times ||A||_1 ||z|| + ||b|| (backward-stable LU of a regular matrix leaves about 1e-16), or
+// when ||A||_1 ||z|| / ||b|| (a lower bound of its condition number) exceeds its inverse.
+constexpr double sector_regularity_tolerance = 1e-12;
 
 // rho0's excited population per ensemble, when rho0 is the product of one diagonal qubit state per
 // ensemble (every class's y = sqrt(M) prod (1 - p)^n00 p^n11 on the diagonal, 0 elsewhere).
@@ -124,6 +130,39 @@ std::optional<SectorSolution> sector_steady_state(const MasterEquation &me, cons
       std::snprintf(where, sizeof where, "sector (j_h, j_c) = (%g, %g), %ld rows", two_j_h / 2.0, two_j_c / 2.0,
                     static_cast<long>(n));
       if (!solved(b, x)) return fail(std::string("the LU of ") + where + " failed (" + KSPConvergedReasons[reason] + ")");
+      // With the trace row the matrix is regular exactly when the sector has one steady state (a
+      // hot ensemble without a bath of its own, g_h = 0, keeps every population in the sectors
+      // j_c = 0). LU of a singular matrix can still return a valid-looking state (MUMPS reports no
+      // null pivot for those rows), but no solution of A z = b for a generic b: its residual then
+      // stays of the order of ||b||, where a regular A leaves roundoff.
+      {
+        PetscScalar *ra;
+        NESSMAP_PETSC(VecGetArray(r, &ra));
+        for (PetscInt i = 0; i < n; ++i) ra[i] = std::sin(1.0 + 0.7 * static_cast<double>(i));
+        NESSMAP_PETSC(VecRestoreArray(r, &ra));
+        PetscReal a_norm, z_norm, b_norm, res_norm;
+        NESSMAP_PETSC(VecNorm(r, NORM_2, &b_norm));
+        const bool ok = solved(r, d);
+        NESSMAP_PETSC(MatNorm(A, NORM_1, &a_norm));
+        NESSMAP_PETSC(VecNorm(d, NORM_2, &z_norm));
+        PetscVec t;
+        NESSMAP_PETSC(VecDuplicate(r, t.out()));
+        NESSMAP_PETSC(MatMult(A, d, t));
+        NESSMAP_PETSC(VecAXPY(t, -1.0, r));
+        NESSMAP_PETSC(VecNorm(t, NORM_2, &res_norm));
+        // ||A|| ||z|| / ||b|| estimates A's condition number: beyond 1/sector_regularity_tolerance
+        // a null pivot of roundoff size (g_h = 0 leaves 8e-17 on those rows) was divided by.
+        const double condition = a_norm * z_norm / b_norm;
+        if (!ok || !(res_norm <= sector_regularity_tolerance * (a_norm * z_norm + b_norm)) ||
+            !(condition <= 1.0 / sector_regularity_tolerance)) {
+          char text[240];
+          std::snprintf(text, sizeof text,
+                        " has more than one steady state: A z = b for a generic b gives ||A||_1 ||z|| / ||b|| = %.3g "
+                        "and ||A z - b|| / ||b|| = %.3g",
+                        condition, res_norm / b_norm);
+          return fail(std::string(where) + text);
+        }
+      }
       // One more solve with the residual: the size of the LU's error (traceless, like that error).
       NESSMAP_PETSC(MatMult(A, x, r));
       NESSMAP_PETSC(VecAXPY(r, -1.0, b));
