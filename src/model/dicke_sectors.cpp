@@ -121,6 +121,13 @@ std::optional<std::vector<CollectiveTerm>> collective_form(const std::vector<Sym
     scale = std::max(scale, std::abs(t.coef));
     CollectiveTerm c{t.coef, {}, {}};
     const auto sa = static_cast<std::size_t>(t.species_a), sb = static_cast<std::size_t>(t.species_b);
+    if (t.shape == SymmetricTerm::one_body && basis.N() == 1) {
+      // One qubit: J_X = X, so A . B is the collective product itself.
+      if (A != identity2()) c.left[sa] = {A};
+      if (B != identity2()) c.right[sa] = {B};
+      out.push_back(std::move(c));
+      continue;
+    }
     if (t.shape == SymmetricTerm::one_body) {
       const Super4 s = superoperator(A, B);
       for (int i = 0; i < 4; ++i)

@@ -270,7 +270,6 @@ private:
     // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
     NESSMAP_PETSC(KSPSetTolerances(ksp, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
     NESSMAP_PETSC(KSPSetFromOptions(ksp));
-    if (uses_mumps(ksp)) detect_null_pivots();
     return ksp;
   }
 
@@ -338,6 +337,9 @@ private:
 
   // One solve through `ksp`, with the direct solvers' verdicts on uniqueness.
   bool solve_with(KSP ksp, Mat A, Vec x, SteadyState &out) {
+    // Set before the factor is first made (in KSPSolve), not when the KSP is: a solver that never
+    // factorises (the Dicke sectors solved the point) leaves no unused option behind.
+    if (uses_mumps(ksp)) detect_null_pivots();
     // Same Mat and pattern each time: PETSc redoes only the numeric factorization.
     NESSMAP_PETSC(KSPSetOperators(ksp, A, A));
     NESSMAP_PETSC(KSPSolve(ksp, b_, x));
