@@ -200,3 +200,25 @@ TEST_CASE("Dicke sectors hand a point with dark states inside a sector back to t
   CHECK(r.steady_state.solver.find("more than one steady state") != std::string::npos);
   CHECK(r.steady_state.steady_state_dimension == 15);
 }
+
+TEST_CASE("One evaluator sweeping the bath at fixed N solves each bath with its own solver", "[dicke]") {
+  // A sweep keeps one evaluator per rank: at N = 10 independent baths take GMRES/ILU (6,222
+  // operators), a common bath the Dicke sectors; a solver kept from the first must not serve the
+  // second (it did once: DIVERGED_ITS at N = 20 in input/scaling.yaml).
+  PointEvaluator kept(PETSC_COMM_SELF, SolverConfig{});
+  const PointResult independent = kept.evaluate(collective_point(10, Bath::independent));
+  REQUIRE(independent.ok());
+  CHECK(independent.steady_state.solver.rfind("ksp gmres", 0) == 0);
+  const PointResult common = kept.evaluate(collective_point(10, Bath::common));
+  INFO(common.reason << " | " << common.steady_state.solver);
+  REQUIRE(common.ok());
+  CHECK(common.steady_state.solver.rfind("dicke sectors", 0) == 0);
+  PointEvaluator fresh(PETSC_COMM_SELF, SolverConfig{});
+  const PointResult alone = fresh.evaluate(collective_point(10, Bath::common));
+  REQUIRE(alone.ok());
+  CHECK(common.observables->currents.Q_h == alone.observables->currents.Q_h);
+  const PointResult back = kept.evaluate(collective_point(10, Bath::independent));
+  REQUIRE(back.ok());
+  CHECK(std::abs(back.observables->currents.Q_h - independent.observables->currents.Q_h) <=
+        1e-10 * std::abs(independent.observables->currents.Q_h));
+}

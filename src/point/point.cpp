@@ -29,18 +29,21 @@ PointResult PointEvaluator::evaluate(const SystemParameters &p) {
 
 PointResult PointEvaluator::evaluate_unguarded(const SystemParameters &p) {
   // bath and coupling change the term list, which the matrix notices; N, the space and (in the
-  // symmetric space, whose units it decides) the coupling change the space.
+  // symmetric space, whose units it decides) the coupling change the space; in the symmetric space
+  // the bath also decides the solver (GMRES/ILU for independent baths, Dicke sectors for type 1
+  // under a common bath: steady_state.hpp).
   if (config_.space == Space::symmetric)
     if (const std::string why = symmetric_ineligibility(p); !why.empty())
       throw std::invalid_argument("space symmetric does not apply: " + why + " (space: auto solves it in the balanced block)");
   const SolverConfig family = for_point(config_, p);
   if (!solver_ || family_N_ != p.N || family_space_ != family.space ||
-      (family.space == Space::symmetric && family_coupling_ != p.coupling)) {
+      (family.space == Space::symmetric && (family_coupling_ != p.coupling || family_bath_ != p.bath))) {
     solver_.reset();
     solver_ = std::make_unique<SteadyStateSolver>(comm_, p.N, family);
     family_N_ = p.N;
     family_space_ = family.space;
     family_coupling_ = p.coupling;
+    family_bath_ = p.bath;
   }
   const MasterEquation me = build_master_equation(p);
   const auto rho0 = [&p](const StateSpace &space) { return initial_density_matrix(p, space); };

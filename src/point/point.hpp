@@ -66,6 +66,7 @@ private:
   int family_N_ = -1;
   Space family_space_ = Space::automatic;
   Coupling family_coupling_ = Coupling::pairwise;
+  Bath family_bath_ = Bath::common;
   std::unique_ptr<SteadyStateSolver> solver_;
   std::optional<CurrentsPlan> currents_plan_;  // of the last family
 };

@@ -287,11 +287,15 @@ def large_point(binary, N, bath, timeout):
 # Omega = 0.1, omega_h = 1.5, T_h = 2, T_c = 1, thermal start), space auto.
 SYMMETRIC_POINTS = [("all_to_all", "independent", 10), ("all_to_all", "independent", 20),
                     ("all_to_all", "independent", 25), ("all_to_all", "common", 10),
-                    ("all_to_all", "common", 12), ("pairwise", "independent", 6),
+                    ("all_to_all", "common", 12), ("all_to_all", "common", 20),
+                    ("all_to_all", "common", 25), ("all_to_all", "common", 31), ("pairwise", "independent", 6),
                     ("pairwise", "independent", 8), ("pairwise", "independent", 10)]
 # The same against the balanced block in the same run, where it solves in seconds.
 SYMMETRIC_REFERENCE = [("all_to_all", "independent", 4), ("all_to_all", "common", 3),
                        ("pairwise", "independent", 4), ("all_to_all", "independent", 5)]
+# Type 1 under a common bath: Dicke sectors (auto) against the null-space path of the same
+# symmetric space (method ksp), in the same run.
+SECTOR_REFERENCE = [10, 12]
 
 
 def uniform_yaml(tmp, coupling, bath, N):
@@ -307,14 +311,16 @@ def to_bytes(text):
     return float(value) * {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit]
 
 
-def symmetric_point(binary, tmp, coupling, bath, N, space="auto"):
+def symmetric_point(binary, tmp, coupling, bath, N, space="auto", method="auto"):
     """One point: its JSON, wall time, peak memory, and what `nessmap estimate` predicted for it."""
     cfg = uniform_yaml(tmp, coupling, bath, N)
-    est = subprocess.run([binary, "estimate", cfg, "--set", f"solver.space={space}"], capture_output=True, text=True)
+    sets = ["--set", f"solver.space={space}", "--set", f"solver.method={method}"]
+    est = subprocess.run([binary, "estimate", cfg] + sets, capture_output=True, text=True)
     row = next((ln.split() for ln in est.stdout.splitlines() if re.match(rf"^{N}\s+{bath}\s", ln)), None)
     # N bath coupling space dimension nonzeros matrix(2) +LU(2) +GMRES(2) method ...
-    predicted = to_bytes(f"{row[8]} {row[9]}") if row[12].endswith("/LU") else to_bytes(f"{row[10]} {row[11]}")
-    cp, peak, wall = timed([binary, "point", cfg, "--set", f"solver.space={space}"])
+    direct = row[12].endswith("/LU") or row[12].endswith("/sectors")
+    predicted = to_bytes(f"{row[8]} {row[9]}") if direct else to_bytes(f"{row[10]} {row[11]}")
+    cp, peak, wall = timed([binary, "point", cfg] + sets)
     out = json.loads(cp.stdout)
     log(f"  {coupling} {bath} N={N} {out['space']}: {out['status']}, {wall:.2f} s, peak {peak / 1024:.0f} MiB "
         f"(estimate {predicted / 2**20:.0f} MiB)")
@@ -345,6 +351,21 @@ def symmetric_lines(tmp, binary):
         L.append(f"| {coupling} | {bath} | {N} | {so['dimension']:,}, {fmt_t(s_['wall'])}, {s_['peak'] / 2**20:.0f} MiB | "
                  f"{bo['dimension']:,}, {fmt_t(b_['wall'])}, {b_['peak'] / 2**20:.0f} MiB | "
                  f"{b_['wall'] / s_['wall']:.1f}x | {b_['peak'] / s_['peak']:.1f}x | {diff:.1e} |")
+    L += ["", "Type 1 under a common bath: Dicke sectors (`auto`) against the null-space path of the same "
+          "symmetric space (`method: ksp`) in the same run, and the largest relative difference of every "
+          "observable the JSON holds (currents, coherences, populations, purity, l1 coherence):", "",
+          "| N | sectors: time, peak | null-space path: time, peak | time ratio | memory ratio | "
+          "max relative difference | null-space path's status |", "|---|---|---|---|---|---|---|"]
+    keys = ("Q_h", "Q_c", "W", "Q_h_loc", "Q_h_nonloc", "Q_c_loc", "Q_c_nonloc", "W_loc", "W_nonloc", "C_loc",
+            "C_nonloc", "C_nonloc_factorized", "population_h", "population_c", "purity", "l1_coherence")
+    for N in SECTOR_REFERENCE:
+        s_ = symmetric_point(binary, tmp, "all_to_all", "common", N)
+        n_ = symmetric_point(binary, tmp, "all_to_all", "common", N, method="ksp")
+        so, no = s_["out"], n_["out"]
+        diff = max(abs(so[k] - no[k]) / max(abs(no[k]), 1e-300) for k in keys)
+        L.append(f"| {N} | {fmt_t(s_['wall'])}, {s_['peak'] / 2**20:.0f} MiB | {fmt_t(n_['wall'])}, "
+                 f"{n_['peak'] / 2**20:.0f} MiB | {n_['wall'] / s_['wall']:.1f}x | {n_['peak'] / s_['peak']:.1f}x | "
+                 f"{diff:.1e} | {no['status']} |")
     return L
 
 
