@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "compare_points.hpp"
 #include "fixtures.hpp"
 #include "liouvillian/liouvillian.hpp"
 #include "model/symmetric_basis.hpp"
@@ -124,14 +125,8 @@ TEST_CASE("The symmetric Liouvillian is the balanced block's acting on symmetric
 }
 
 TEST_CASE("Every observable in the symmetric space equals the balanced block's, N = 1 to 4", "[symmetric]") {
-  // Fields that estimate errors or measure rounding differ between two correct solves; the null
-  // space's dimension is counted in the space solved (the symmetric space keeps only the
-  // symmetric stationary states: 3 of 6 at N = 3, type 2).
-  const auto compared = [](const std::string &name) {
-    return name != "trace_error" && name != "hermiticity_error" && name != "residual_norm" &&
-           name != "first_law_residual" && name != "excitation_current_error" && name != "current_error" &&
-           name != "steady_state_dimension" && name != "solved_space";
-  };
+  // (The null space's dimension is counted in the space solved: the symmetric space keeps only the
+  // symmetric stationary states, 3 of 6 at N = 3, type 2.)
   for (Coupling coupling : {Coupling::all_to_all, Coupling::pairwise})
     for (Bath bath : {Bath::common, Bath::independent})
       for (int N : {1, 2, 3, 4}) {
@@ -147,16 +142,7 @@ TEST_CASE("Every observable in the symmetric space equals the balanced block's, 
           REQUIRE(s.ok());
           CHECK(s.space == Space::symmetric);
           CHECK(s.dimension < a.dimension + (N == 1 ? 1 : 0));
-          const double scale = std::abs(a.observables->currents.Q_h);
-          for (const auto &f : point_fields()) {
-            if (!compared(f.name)) continue;
-            const double x = f.get(a), y = f.get(s);
-            INFO(f.name << ": balanced " << x << ", symmetric " << y);
-            if (std::isnan(x)) CHECK(std::isnan(y));
-            else CHECK(std::abs(x - y) <= 1e-10 * std::max(1.0, std::abs(x)) + 1e-10 * scale);
-          }
-          const auto &pa = a.observables->populations_h, &ps = s.observables->populations_h;
-          for (std::size_t k = 0; k < pa.size(); ++k) CHECK(std::abs(pa[k] - ps[k]) <= 1e-10);
+          testing::check_same_observables(a, s);
         }
       }
 }

@@ -8,7 +8,6 @@
 #include <stdexcept>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <utility>
