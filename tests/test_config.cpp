@@ -323,12 +323,12 @@ TEST_CASE("values out of range / NaN and inf", "[config]") {
   CHECK(parse(with_line("  Omega:", "  Omega: [-0.1, 0.1]")).system.Omega[0][0] == -0.1);
 }
 
-TEST_CASE("N above the 64-bit limits is refused", "[config]") {
-  // 2N qubits in a 64-bit monomial: N <= 31 in any space.
-  CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 32")),
-                    Contains("test.yaml:2:6: system.N: must be at most 31") && Contains("got 32"));
+TEST_CASE("N above the bit-string limits is refused", "[config]") {
+  // 2N qubits in a 128-bit monomial: N <= 63 in any space.
+  CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 64")),
+                    Contains("test.yaml:2:6: system.N: must be at most 63") && Contains("got 64"));
   CHECK_THROWS_WITH(parse(valid_yaml, {"system.N=100000000000000000000"}),
-                    Contains("--set system.N=100000000000000000000: system.N: must be at most 31"));
+                    Contains("--set system.N=100000000000000000000: system.N: must be at most 63"));
   // The full space (valid_yaml's) indexes rho_mn with 4N bits: N <= 15 there.
   CHECK_THROWS_WITH(parse(with_line("  N:", "  N: 16"), {"system.g_h=0.5", "system.g_c=0.5", "system.Omega=0.1"}),
                     Contains("system.N: must be at most 15 in the full space") && Contains("got 16"));

@@ -208,7 +208,7 @@ TEST_CASE("library Liouvillian equals the dense reference in the balanced block"
     for (std::size_t r = 0; r < dim; ++r) {
       nessmap::Bits m, n;
       space.element(static_cast<std::int64_t>(r), m, n);
-      REQUIRE(std::popcount(m) == std::popcount(n));
+      REQUIRE(nessmap::popcount(m) == nessmap::popcount(n));
       REQUIRE(space.index(m, n) == static_cast<std::int64_t>(r));
       full_of[r] = m * M.D + n;
     }

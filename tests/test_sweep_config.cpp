@@ -341,8 +341,8 @@ TEST_CASE("malformed axis values", "[sweep_config]") {
       parse(with_line(sweep_yaml, "    bath:", "    bath: [common, warm]")),
       "test.yaml:18:20: sweep.axes.bath[1]: must be one of common, cascaded, independent; got "
       "'warm'");
-  CHECK_THROWS_WITH(parse(with_axes("    N: [2, 32]\n")),
-                    Contains("test.yaml:16:12: sweep.axes.N[1]: must be at most 31"));
+  CHECK_THROWS_WITH(parse(with_axes("    N: [2, 64]\n")),
+                    Contains("test.yaml:16:12: sweep.axes.N[1]: must be at most 63"));
   CHECK_THROWS_WITH(parse(with_axes("    N: [2, 2.5]\n")),
                     "test.yaml:16:12: sweep.axes.N[1]: must be an integer, got 2.5");
   CHECK_THROWS_WITH(parse(with_axes("    T_h: [1.5, hot]\n")),

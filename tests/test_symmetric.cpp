@@ -1,16 +1,22 @@
 // The permutation-symmetric space (issue 14; physics.md, "Structure worth exploiting"): its
 // dimensions against physics.md's counts, its Liouvillian against the balanced block's acting on
 // symmetric operators, every observable against the balanced solve, type 2 with independent baths
-// against N times the N = 1 closed form, and the first and second laws at N = 10.
+// against N times the N = 1 closed form, the first and second laws at N = 10 and 20, and qubits
+// beyond bit 63 (N = 33).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "compare_points.hpp"
 #include "fixtures.hpp"
 #include "liouvillian/liouvillian.hpp"
+#include "model/density_matrix.hpp"
 #include "model/symmetric_basis.hpp"
 #include "model/symmetric_terms.hpp"
 #include "point/point.hpp"
@@ -246,4 +252,83 @@ TEST_CASE("space auto picks the symmetric space where the symmetry holds, and sy
   // method sylvester keeps auto in the balanced block, whose structure it needs.
   p.Omega[0][1] = 0.1;
   CHECK(for_point(SolverConfig{Method::sylvester, Space::automatic}, p).space == Space::balanced);
+}
+
+namespace {
+
+// The monomial with qubits i and j exchanged.
+Monomial swapped(Monomial M, int i, int j) {
+  const auto swap_bits = [&](Bits &x) {
+    const Bits bi = (x >> i) & 1, bj = (x >> j) & 1;
+    x &= ~((Bits{1} << i) | (Bits{1} << j));
+    x |= (bi << j) | (bj << i);
+  };
+  swap_bits(M.care);
+  swap_bits(M.value);
+  swap_bits(M.flip);
+  return M;
+}
+
+using TermKey = std::tuple<double, double, Bits, Bits, Bits, Bits, Bits, Bits, int, int>;
+std::vector<TermKey> sorted_terms(const MasterEquation &me, int i, int j) {
+  std::vector<TermKey> keys;
+  for (const auto &t : me.terms) {
+    const Monomial l = swapped(t.left, i, j), r = swapped(t.right, i, j);
+    keys.emplace_back(t.coef.real(), t.coef.imag(), l.care, l.value, l.flip, r.care, r.value, r.flip,
+                      static_cast<int>(t.part), static_cast<int>(t.ensemble));
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+} // namespace
+
+TEST_CASE("Beyond 64 bits (N = 33, qubits up to bit 65): the master equation and expectation values keep the "
+          "permutation symmetry",
+          "[symmetric]") {
+  constexpr int N = 33;
+  const int c0 = qubit_bit(N, Ensemble::cold, 0), c31 = qubit_bit(N, Ensemble::cold, 31),
+            c32 = qubit_bit(N, Ensemble::cold, 32), h0 = qubit_bit(N, Ensemble::hot, 0);
+  REQUIRE(c31 == 64);
+  REQUIRE(c32 == 65);
+  for (Bath bath : {Bath::common, Bath::independent}) {
+    INFO(to_string(bath));
+    const SystemParameters p = uniform_point(N, bath, Coupling::all_to_all);
+    const MasterEquation me = build_master_equation(p);
+    // Exchanging two cold qubits (one of them above bit 63) maps the equation onto itself.
+    const auto same = sorted_terms(me, 0, 0);  // (qubit 0 with itself: the terms as they are)
+    CHECK(sorted_terms(me, c0, c32) == same);
+    CHECK(sorted_terms(me, c31, h0 + 1) != same);  // a cold qubit with a hot one: not a symmetry
+    std::size_t high = 0;
+    for (const auto &t : me.terms) high += ((t.left.care | t.right.care) >> 64) != 0;
+    CHECK(high > 0);
+  }
+  // A state of the symmetric space: its values on monomials beyond bit 63.
+  SystemParameters p = uniform_point(N, Bath::common, Coupling::all_to_all);
+  const StateSpace space(Space::symmetric, N, Coupling::all_to_all);
+  const DensityMatrix rho0 = initial_density_matrix(p, space);
+  const double p_h = p.initial_population(Ensemble::hot), p_c = p.initial_population(Ensemble::cold);
+  CHECK(std::abs(rho0.trace() - 1.0) <= 1e-12);
+  CHECK(rho0.expectation(Monomial::excited(c32)).real() == Approx(p_c).epsilon(1e-12));
+  CHECK(rho0.expectation(product_nonzero(Monomial::excited(c31), Monomial::excited(h0))).real() ==
+        Approx(p_c * p_h).epsilon(1e-12));
+  CHECK(rho0.expectation(product_nonzero(Monomial::excited(c31), Monomial::ground(c32))).real() ==
+        Approx(p_c * (1 - p_c)).epsilon(1e-12));
+  CHECK(std::abs(rho0.expectation(product_nonzero(Monomial::raise(c31), Monomial::lower(c32)))) <= 1e-15);
+  CHECK(rho0.excited_population(c32) == Approx(p_c).epsilon(1e-12));
+  // A state with coherences (random coordinates): a monomial's value depends on its pattern only,
+  // wherever its qubits sit.
+  std::mt19937_64 gen(7);
+  std::normal_distribution<double> normal;
+  std::vector<Complex> values(static_cast<std::size_t>(space.dimension()));
+  for (auto &v : values) v = {normal(gen), normal(gen)};
+  const DensityMatrix rho(space, std::move(values), false);
+  const auto flip_flop = [](int a, int b) { return product_nonzero(Monomial::raise(a), Monomial::lower(b)); };
+  const Complex low = rho.expectation(flip_flop(c0, c0 + 1));
+  CHECK(std::abs(low) > 1e-3);
+  CHECK(std::abs(rho.expectation(flip_flop(c31, c32)) - low) <= 1e-12 * std::abs(low));
+  const Complex cross = rho.expectation(product_nonzero(flip_flop(h0, c0), Monomial::excited(c0 + 1)));
+  CHECK(std::abs(cross) > 1e-3);
+  CHECK(std::abs(rho.expectation(product_nonzero(flip_flop(h0 + 7, c32), Monomial::excited(c31))) - cross) <=
+        1e-12 * std::abs(cross));
 }

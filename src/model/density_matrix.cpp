@@ -22,19 +22,19 @@ DensityMatrix::DensityMatrix(const StateSpace &space, std::vector<Complex> value
 void DensityMatrix::fill_dense() {
   const Bits D = space_->hilbert_dimension();
   if (D > dense_max_hilbert) return;
-  dense_.assign(D * D, Complex{});
+  dense_.assign(static_cast<std::size_t>(D * D), Complex{});
   if (const auto *b = space_->symmetric()) {
     for (Bits m = 0; m < D; ++m)
       for (Bits n = 0; n < D; ++n) {
         const auto i = space_->index(m, n);
-        if (i >= 0) dense_[m * D + n] = values_[static_cast<std::size_t>(i)] / std::sqrt(b->multiplicity(i));
+        if (i >= 0) dense_[static_cast<std::size_t>(m * D + n)] = values_[static_cast<std::size_t>(i)] / std::sqrt(b->multiplicity(i));
       }
     return;
   }
   for (std::int64_t i = 0; i < space_->dimension(); ++i) {
     Bits m, n;
     space_->element(i, m, n);
-    dense_[m * D + n] = values_[static_cast<std::size_t>(i)];
+    dense_[static_cast<std::size_t>(m * D + n)] = values_[static_cast<std::size_t>(i)];
   }
 }
 
@@ -179,7 +179,7 @@ double DensityMatrix::imaginary_magnitude(const Monomial &M) const {
 
 double DensityMatrix::functional_norm(const Monomial &M) const {
   if (!space_->symmetric())
-    return std::sqrt(std::ldexp(1.0, space_->qubits() - std::popcount(M.care)));
+    return std::sqrt(std::ldexp(1.0, space_->qubits() - popcount(M.care)));
   std::map<std::int64_t, double> c;
   symmetric_trace(unit_ops(M), [&](std::int64_t i, double share) { c[i] += share; });
   double sum = 0;
@@ -233,7 +233,7 @@ double DensityMatrix::min_eigenvalue() const {
       for (int k = 0; k <= space_->qubits(); ++k) {
         std::vector<Bits> states;
         for (Bits m = 0; m < space_->hilbert_dimension(); ++m)
-          if (std::popcount(m) == k) states.push_back(m);
+          if (popcount(m) == k) states.push_back(m);
         lowest = std::min(lowest, block_min_eigenvalue(static_cast<int>(states.size()),
                                                        [&](int i, int j) { return (*this)(states[i], states[j]); }));
       }

@@ -25,7 +25,7 @@ public:
   const std::vector<Complex> &values() const { return values_; }
 
   Complex operator()(Bits m, Bits n) const {
-    if (!dense_.empty()) return dense_[m * space_->hilbert_dimension() + n];
+    if (!dense_.empty()) return dense_[static_cast<std::size_t>(m * space_->hilbert_dimension() + n)];
     const auto i = space_->index(m, n);
     if (i < 0) return Complex{};
     const auto *b = space_->symmetric();

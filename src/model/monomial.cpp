@@ -7,8 +7,8 @@ namespace nessmap {
 
 int Monomial::excitation_change() const {
   // Flipped qubits that start in 0 are raised, those that start in 1 are lowered.
-  const int raised = std::popcount(flip & ~value);
-  const int lowered = std::popcount(flip & value);
+  const int raised = popcount(flip & ~value);
+  const int lowered = popcount(flip & value);
   return raised - lowered;
 }
 

@@ -8,12 +8,21 @@
 // with flip a subset of care. Products and adjoints of monomials are monomials (or zero), so the
 // whole master equation is a list of (coefficient, left monomial, right monomial) triples and no
 // matrix is ever formed to build it.
+#include <bit>
 #include <cstdint>
 #include <optional>
 
 namespace nessmap {
 
-using Bits = std::uint64_t;
+// 128 bits: the 2N qubits of N <= 63 per ensemble (the symmetric space reaches N = 40 and beyond;
+// the qubit bases stop at N = 15, parameters.hpp). A GCC/Clang extension, hence __extension__.
+__extension__ typedef unsigned __int128 Bits;
+inline constexpr int bits_qubits = 128;
+
+// Number of qubits set (std::popcount takes standard unsigned types only).
+inline int popcount(Bits x) {
+  return std::popcount(static_cast<std::uint64_t>(x)) + std::popcount(static_cast<std::uint64_t>(x >> 64));
+}
 
 struct Monomial {
   Bits care = 0;   // qubits the operator constrains

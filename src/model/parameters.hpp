@@ -6,14 +6,13 @@
 
 namespace nessmap {
 
-// The largest N a configuration may name. A basis state of the 2N qubits is a 64-bit bit string
-// (monomial.hpp), and the full-space index of rho_mn, m 2^(2N) + n (state_space.hpp), must fit a
-// signed 64-bit index: 4N <= 63. Whether a given N fits in memory is decided against the machine.
-// The 2N qubits of a monomial fit 64 bits (and 2^(2N) an integer); the qubit bases' index of
-// rho_mn has 4N bits and must fit 63, so the balanced and full spaces stop at qubit_basis_max_N
-// (their memory check refuses far earlier); the symmetric space goes on.
-inline constexpr int max_N = 31;
-inline constexpr const char *why_max_N = "(the 2N qubits must fit a 64-bit monomial)";
+// The largest N a configuration may name. A basis state of the 2N qubits is a 128-bit bit string
+// (monomial.hpp): 2N <= 126. The qubit bases' index of rho_mn, m 2^(2N) + n (state_space.hpp), has
+// 4N bits and must fit a signed 64-bit index, so the balanced and full spaces stop at
+// qubit_basis_max_N (their memory check refuses far earlier); the symmetric space goes on. Whether
+// a given N fits in memory is decided against the machine.
+inline constexpr int max_N = 63;
+inline constexpr const char *why_max_N = "(the 2N qubits must fit a 128-bit monomial)";
 inline constexpr int qubit_basis_max_N = 15;
 
 enum class Bath { common, cascaded, independent };

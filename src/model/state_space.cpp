@@ -57,7 +57,7 @@ StateSpace::StateSpace(Space kind, int N, Coupling coupling) : kind_(kind), N_(N
   by_k_.assign(q + 1, {});
   rank_.assign(D, 0);
   for (Bits x = 0; x < D; ++x) {
-    auto &group = by_k_[std::popcount(x)];
+    auto &group = by_k_[popcount(x)];
     rank_[x] = static_cast<std::uint32_t>(group.size());
     group.push_back(x);
   }
@@ -71,11 +71,13 @@ StateSpace::StateSpace(Space kind, int N, Coupling coupling) : kind_(kind), N_(N
 
 std::int64_t StateSpace::index(Bits m, Bits n) const {
   if (basis_) return basis_->index(basis_->key_of(m, n));
-  if (kind_ == Space::full) return static_cast<std::int64_t>((m << qubits()) | n);
-  const int k = std::popcount(m);
-  if (k != std::popcount(n)) return -1;
+  if (kind_ == Space::full) return static_cast<std::int64_t>((static_cast<std::uint64_t>(m) << qubits()) | static_cast<std::uint64_t>(n));
+  // The qubit bases hold at most 30 qubits: 64-bit arithmetic suffices.
+  const auto m64 = static_cast<std::uint64_t>(m), n64 = static_cast<std::uint64_t>(n);
+  const int k = std::popcount(m64);
+  if (k != std::popcount(n64)) return -1;
   const auto size = static_cast<std::int64_t>(by_k_[k].size());
-  return offset_[k] + rank_[m] * size + rank_[n];
+  return offset_[k] + rank_[m64] * size + rank_[n64];
 }
 
 void StateSpace::element(std::int64_t index, Bits &m, Bits &n) const {
@@ -110,7 +112,7 @@ std::int64_t StateSpace::adjoint(std::int64_t index) const {
 std::vector<std::int64_t> StateSpace::diagonal_indices() const {
   if (basis_) return basis_->diagonal_indices();
   std::vector<std::int64_t> d;
-  d.reserve(hilbert_dimension());
+  d.reserve(static_cast<std::size_t>(hilbert_dimension()));
   for (Bits m = 0; m < hilbert_dimension(); ++m) d.push_back(index(m, m));
   return d;
 }

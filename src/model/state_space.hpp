@@ -12,7 +12,7 @@
 //
 //   symmetric       the permutation-symmetric operators of symmetric_basis.hpp (classes of
 //                   elements, each its average), excitation-balanced; only for configurations
-//                   with the symmetry (symmetric_terms.hpp), N <= 31 (type 1) or 15 (type 2).
+//                   with the symmetry (symmetric_terms.hpp), N <= 63 (type 1) or 15 (type 2).
 //
 // Index 0 is (m, n) = (0, 0) (its class, all ground) in every space. Every term of the master
 // equation maps the balanced block into itself (weak U(1) symmetry), and the steady state lives
@@ -51,7 +51,8 @@ public:
   Space kind() const { return kind_; }
   int N() const { return N_; }
   int qubits() const { return 2 * N_; }
-  std::uint64_t hilbert_dimension() const { return std::uint64_t{1} << (2 * N_); }
+  // 2^(2N), as Bits (it exceeds 64 bits beyond N = 31; only the qubit bases, N <= 15, loop over it).
+  Bits hilbert_dimension() const { return Bits{1} << (2 * N_); }
   std::int64_t dimension() const { return dimension_; }
 
   // Index of rho_{mn}, or -1 when the pair is outside the space (symmetric: of its class).

@@ -56,7 +56,7 @@ SymmetricBasis::SymmetricBasis(Coupling coupling, int N)
   total_kinds_ = species_ * kinds();
   bits_ = 64 / total_kinds_;
   mask_ = (Key{1} << bits_) - 1;
-  const int max_units = coupling == Coupling::all_to_all ? 31 : static_cast<int>(mask_);
+  const int max_units = coupling == Coupling::all_to_all ? max_N : static_cast<int>(mask_);
   if (N < 1 || N > max_units)
     throw std::invalid_argument("the symmetric space holds N = 1.." + std::to_string(max_units) + " for " +
                                 to_string(coupling) + " coupling; got N = " + std::to_string(N));
@@ -146,7 +146,7 @@ std::vector<std::int64_t> SymmetricBasis::diagonal_indices() const {
   return d;
 }
 
-SymmetricBasis::Key SymmetricBasis::key_of(std::uint64_t m, std::uint64_t n) const {
+SymmetricBasis::Key SymmetricBasis::key_of(Bits m, Bits n) const {
   std::vector<int> ket(static_cast<std::size_t>(species_ * N_), 0), bra(ket.size(), 0);
   for (int q = 0; q < 2 * N_; ++q) {
     const Site st = site(q);

@@ -23,12 +23,13 @@
 //
 // Ordering: index 0 is every unit in its ground kind |0><0| (rho_00's class, as in the other
 // spaces); the rest follow in decreasing packed key. Serial; the constructor throws
-// std::invalid_argument for an N the key cannot hold (type 1: N <= 31 so that monomials of the 2N
-// qubits fit 64 bits; type 2: N <= 15, 4 bits per kind).
+// std::invalid_argument for an N the key cannot hold (type 1: N <= max_N so that monomials of the
+// 2N qubits fit 128 bits; type 2: N <= 15, 4 bits per kind).
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
+#include "model/monomial.hpp"
 #include "model/parameters.hpp"
 
 namespace nessmap {
@@ -76,7 +77,7 @@ public:
   // Indices of the diagonal classes in increasing index.
   std::vector<std::int64_t> diagonal_indices() const;
   // The class of the matrix element |m><n| of the 2N qubits.
-  Key key_of(std::uint64_t m, std::uint64_t n) const;
+  Key key_of(Bits m, Bits n) const;
 
   // Excitations of a unit level (type 1: the level, type 2: e_h + e_c).
   int excitations(int level) const { return level == 3 ? 2 : (level == 0 ? 0 : 1); }
