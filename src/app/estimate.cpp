@@ -25,49 +25,52 @@ std::string bytes_text(double b) {
 
 } // namespace
 
+FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig &requested) {
+  FamilyEstimate e;
+  e.system = base;
+  const SolverConfig solver = for_point(requested, base);
+  e.space = solver.space;
+  if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
+    // Beyond any index: no rows to count; the estimate alone says it does not fit.
+    e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));
+    e.memory = estimate_memory(base.N, solver);
+    return e;
+  }
+  const StateSpace space(e.space, base.N, base.coupling);
+  const MasterEquation me = build_master_equation(base);
+  e.dimension = space.dimension();
+  const std::int64_t n = e.dimension;
+  const std::int64_t step = n > exact_rows ? std::max<std::int64_t>(1, n / sample_rows) : 1;
+  e.sampled = step > 1;
+  RowEntries row;
+  double counted = 0;
+  std::int64_t rows = 0;
+  // The symmetric space's terms once (liouvillian_row would read them for every row).
+  const auto *basis = space.symmetric();
+  const auto terms = basis ? symmetric_terms(me, *basis) : std::vector<SymmetricTerm>{};
+  for (std::int64_t r = 1; r < n; r += step, ++rows) {
+    if (basis) symmetric_row(*basis, terms, r, row);
+    else liouvillian_row(space, me, r, row);
+    counted += static_cast<double>(row.cols.size());
+  }
+  // Row 0: the trace row (one entry per diagonal element, 2^(2N)) for ksp, else L's own.
+  const Method method = resolve_method(solver, base.N);
+  liouvillian_row(space, me, 0, row);
+  const double row0 = method == Method::ksp ? static_cast<double>(space.diagonal_indices().size())
+                                            : static_cast<double>(row.cols.size());
+  e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) + row0;
+  e.memory = estimate_memory(base.N, solver, e.nonzeros);
+  return e;
+}
+
 std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
   std::int64_t per_family = 1;
   for (const auto &a : config.axes)
     if (!a.structural()) per_family *= static_cast<std::int64_t>(a.size());
   std::vector<FamilyEstimate> out;
   for (const auto &base : config.structural_bases) {
-    FamilyEstimate e;
-    e.system = base;
-    const SolverConfig solver = for_point(config.base.solver, base);
-    e.space = solver.space;
-    e.points = per_family;
-    if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
-      // Beyond any index: no rows to count; the estimate alone says it does not fit.
-      e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));
-      e.memory = estimate_memory(base.N, solver);
-      out.push_back(e);
-      continue;
-    }
-    const StateSpace space(e.space, base.N, base.coupling);
-    const MasterEquation me = build_master_equation(base);
-    e.dimension = space.dimension();
-    const std::int64_t n = e.dimension;
-    const std::int64_t step = n > exact_rows ? std::max<std::int64_t>(1, n / sample_rows) : 1;
-    e.sampled = step > 1;
-    RowEntries row;
-    double counted = 0;
-    std::int64_t rows = 0;
-    // The symmetric space's terms once (liouvillian_row would read them for every row).
-    const auto *basis = space.symmetric();
-    const auto terms = basis ? symmetric_terms(me, *basis) : std::vector<SymmetricTerm>{};
-    for (std::int64_t r = 1; r < n; r += step, ++rows) {
-      if (basis) symmetric_row(*basis, terms, r, row);
-      else liouvillian_row(space, me, r, row);
-      counted += static_cast<double>(row.cols.size());
-    }
-    // Row 0: the trace row (one entry per diagonal element, 2^(2N)) for ksp, else L's own.
-    const Method method = resolve_method(solver, base.N);
-    liouvillian_row(space, me, 0, row);
-    const double row0 = method == Method::ksp ? static_cast<double>(space.diagonal_indices().size())
-                                              : static_cast<double>(row.cols.size());
-    e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) + row0;
-    e.memory = estimate_memory(base.N, solver, e.nonzeros);
-    out.push_back(e);
+    out.push_back(estimate_family(base, config.base.solver));
+    out.back().points = per_family;
   }
   return out;
 }
