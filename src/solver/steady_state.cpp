@@ -1532,12 +1532,13 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
     est.factor_bytes = 1100.0 * std::pow(static_cast<double>(N), 4);
   }
   if (symmetric_iterative(config, N)) {
-    // GMRES(30) and ILU(2) on a scaled copy of the matrix: the factor holds about 250 bytes per
-    // nonzero of the matrix for type 1 (N = 14-25) and 40 N for type 2 (333 at N = 8, 412 at
-    // N = 10), fitted to the peaks measured with this model within 2-7% (type 1 N = 20: 0.78 GB,
-    // N = 25: 1.99 GB; type 2 N = 8: 0.33 GB, N = 10: 2.32 GB).
+    // GMRES(30) and ILU(2) on a scaled copy of the matrix: the factor holds about 150 + 3.5 N
+    // bytes per nonzero of the matrix for type 1 and 40 N for type 2 (333 at N = 8, 412 at
+    // N = 10), fitted to the peaks measured with this model (type 1 N = 20: 0.78 GB, N = 25:
+    // 1.95 GB, N = 40: 22.8 GB, i.e. 259, 219 and 292 bytes per nonzero; type 2 N = 8: 0.33 GB,
+    // N = 10: 2.32 GB).
     est.direct = false;
-    const double ilu = config.coupling == Coupling::all_to_all ? 250.0 : 40.0 * N;
+    const double ilu = config.coupling == Coupling::all_to_all ? 150.0 + 3.5 * N : 40.0 * N;
     est.krylov_bytes = 32.0 * n * 16.0 + 3.0 * n * 16.0 + nonzeros * 20.0 + ilu * nonzeros;
   }
   return est;
