@@ -123,6 +123,44 @@ public:
 
 namespace {
 
+// A line on stderr (first rank of the group) every `seconds` once an iterative solve has run that
+// long: a point takes minutes with GMRES at N = 6 in the balanced block (Sylvester) and at N = 40
+// in the symmetric space (ILU: 100 iterations, 12 min). Nothing when seconds <= 0.
+class IterationProgress {
+public:
+  IterationProgress(MPI_Comm comm, double seconds) : seconds_(seconds) { MPI_Comm_rank(comm, &rank_); }
+  void attach(KSP ksp) {
+    if (seconds_ > 0) NESSMAP_PETSC(KSPMonitorSet(ksp, &IterationProgress::monitor, this, nullptr));
+  }
+  // Before each KSPSolve: the residuals are shown relative to b_norm, or where that is 0 to the
+  // first one (PETSc's own test with a zero initial guess).
+  void start(PetscReal b_norm = 0) {
+    start_ = last_ = std::chrono::steady_clock::now();
+    b_norm_ = b_norm;
+  }
+
+private:
+  static PetscErrorCode monitor(KSP ksp, PetscInt it, PetscReal rnorm, void *ctx) {
+    return petsc_callback("GMRES progress", [&] { static_cast<IterationProgress *>(ctx)->report(ksp, it, rnorm); });
+  }
+  void report(KSP ksp, PetscInt it, PetscReal rnorm) {
+    if (it == 0 && b_norm_ <= 0) first_ = rnorm;
+    const auto now = std::chrono::steady_clock::now();
+    if (rank_ != 0 || std::chrono::duration<double>(now - last_).count() < seconds_) return;
+    PetscReal rtol = 0;
+    (void)KSPGetTolerances(ksp, &rtol, nullptr, nullptr, nullptr);
+    const PetscReal reference = b_norm_ > 0 ? b_norm_ : first_;
+    std::fprintf(stderr, "nessmap: GMRES iteration %d, residual %.2e of %s (target %.0e), %.0f s\n",
+                 static_cast<int>(it), reference > 0 ? rnorm / reference : 0.0, b_norm_ > 0 ? "||b||" : "the first",
+                 rtol, std::chrono::duration<double>(now - start_).count());
+    last_ = now;
+  }
+  double seconds_;
+  int rank_ = 0;
+  std::chrono::steady_clock::time_point start_, last_;
+  PetscReal b_norm_ = 0, first_ = 0;
+};
+
 // The trace-row system L' rho = e_0 by one KSP. On one rank up to small_direct_max_dimension,
 // unless -pc_type or a -pc_factor_ choice says otherwise, its PC is RealFormLU (real_form_lu.hpp):
 // the LU of L' in the real coordinates of a Hermitian rho, about a third of the time of PETSc's
@@ -132,8 +170,9 @@ namespace {
 // the steady state is unique.
 class KspBackend final : public SteadyStateSolver::Backend {
 public:
-  KspBackend(MPI_Comm comm, const StateSpace &space, bool iterative = false)
-      : comm_(comm), space_(space), dimension_(static_cast<PetscInt>(space.dimension())), iterative_(iterative) {
+  KspBackend(MPI_Comm comm, const StateSpace &space, bool iterative = false, double progress_seconds = 0)
+      : comm_(comm), space_(space), dimension_(static_cast<PetscInt>(space.dimension())), iterative_(iterative),
+        progress_(comm, iterative ? progress_seconds : 0) {
     int size = 1;
     MPI_Comm_size(comm, &size);
     // An option that names a PC or a factorisation asks for PETSc's.
@@ -177,6 +216,7 @@ public:
     if (last_ == ksp_.get() && scaling()) {
       // In the scaled coordinates of solve_scaled: D r in, D^-1 out.
       NESSMAP_PETSC(VecPointwiseMult(scaled_rhs_, scale_, r));
+      progress_.start();
       NESSMAP_PETSC(KSPSolve(ksp_, scaled_rhs_, delta));
       NESSMAP_PETSC(VecPointwiseMult(delta, delta, unscale_));
     } else if (last_ == ksp_.get() && real_form_) {
@@ -269,6 +309,7 @@ private:
     // Iterative choices from the options get a tolerance that suits 1e-10 agreement.
     NESSMAP_PETSC(KSPSetTolerances(ksp, 1e-13, 1e-50, PETSC_DEFAULT, 10000));
     NESSMAP_PETSC(KSPSetFromOptions(ksp));
+    if (iterative_) progress_.attach(ksp);
     return ksp;
   }
 
@@ -341,6 +382,7 @@ private:
     if (uses_mumps(ksp)) detect_null_pivots();
     // Same Mat and pattern each time: PETSc redoes only the numeric factorization.
     NESSMAP_PETSC(KSPSetOperators(ksp, A, A));
+    progress_.start();
     NESSMAP_PETSC(KSPSolve(ksp, b_, x));
     last_ = ksp;
     const KSPConvergedReason reason = outcome(ksp, out);
@@ -415,6 +457,7 @@ private:
   const StateSpace &space_;
   PetscInt dimension_;
   bool iterative_ = false;  // GMRES with ILU (symmetric_iterative) in place of LU
+  IterationProgress progress_;
   bool real_form_ = false;
   PetscKSP ksp_;
   PetscKSP petsc_lu_;  // the fallback of the real LU, made when first needed
@@ -528,7 +571,7 @@ private:
 class SylvesterBackend final : public SteadyStateSolver::Backend {
 public:
   SylvesterBackend(MPI_Comm comm, const StateSpace &space, double progress_seconds)
-      : comm_(comm), kron_(space), progress_seconds_(progress_seconds) {
+      : comm_(comm), kron_(space), progress_(comm, progress_seconds) {
     MPI_Comm_size(comm, &size_);
     MPI_Comm_rank(comm, &rank_);
     mine_ = kron_.blocks_of(rank_, size_);
@@ -545,7 +588,7 @@ public:
     NESSMAP_PETSC(PCShellSetContext(pc, this));
     NESSMAP_PETSC(PCShellSetApply(pc, &SylvesterBackend::apply));
     NESSMAP_PETSC(PCShellSetName(pc, "Sylvester, Omega = 0"));
-    if (progress_seconds_ > 0) NESSMAP_PETSC(KSPMonitorSet(ksp_, &SylvesterBackend::progress, this, nullptr));
+    progress_.attach(ksp_);
     // The Hessenberg matrix's smallest singular value scales the error estimate (correct()).
     NESSMAP_PETSC(KSPSetComputeSingularValues(ksp_, PETSC_TRUE));
     NESSMAP_PETSC(KSPSetFromOptions(ksp_));
@@ -627,8 +670,7 @@ public:
     if (!warm) NESSMAP_PETSC(VecZeroEntries(x));
     NESSMAP_PETSC(KSPSetInitialGuessNonzero(ksp_, warm ? PETSC_TRUE : PETSC_FALSE));
     NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
-    solve_start_ = last_report_ = std::chrono::steady_clock::now();
-    b_norm_ = b_norm;
+    progress_.start(b_norm);
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
     const bool ok = outcome(ksp_, out) > 0;
@@ -650,27 +692,6 @@ public:
   bool refines() const override { return false; }
 
 private:
-  // A line on stderr (first rank of the group) every progress_seconds once a solve has run that
-  // long: at N = 6 a point takes minutes.
-  static PetscErrorCode progress(KSP, PetscInt it, PetscReal rnorm, void *ctx) {
-    return petsc_callback("GMRES progress", [&] { static_cast<SylvesterBackend *>(ctx)->report(it, rnorm); });
-  }
-  void report(PetscInt it, PetscReal rnorm) {
-    const auto now = std::chrono::steady_clock::now();
-    const double since = std::chrono::duration<double>(now - last_report_).count();
-    if (rank_ == 0 && since >= progress_seconds_) {
-      const double total = std::chrono::duration<double>(now - solve_start_).count();
-      std::fprintf(stderr, "nessmap: GMRES iteration %d, residual %.2e of ||b|| (target %.0e), %.0f s\n",
-                   static_cast<int>(it), b_norm_ > 0 ? rnorm / b_norm_ : 0.0, rtol(), total);
-      last_report_ = now;
-    }
-  }
-  double rtol() const {
-    PetscReal rtol = 0;
-    (void)KSPGetTolerances(ksp_, &rtol, nullptr, nullptr, nullptr);
-    return rtol;
-  }
-
   static PetscErrorCode apply(PC pc, Vec r, Vec y) {
     return petsc_callback("Sylvester apply", [&] {
       SylvesterBackend *self = nullptr;
@@ -719,9 +740,7 @@ private:
   PetscVec rho0_, b_, r0_, gathered_;
   PetscScatter to_all_;
   bool user_atol_ = false;
-  double progress_seconds_ = 0;
-  std::chrono::steady_clock::time_point solve_start_, last_report_;
-  PetscReal b_norm_ = 0;
+  IterationProgress progress_;
   // Off by default: it saved nothing measurable (tests/benchmarks/results/2026-11-25-profile.md,
   // "Warm starts") and would make a point's last digits depend on which point its rank solved
   // before.
@@ -767,7 +786,7 @@ SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m
                                 bool iterative)
     : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
   switch (m) {
-  case Method::ksp: backend = std::make_unique<KspBackend>(comm, space, iterative); break;
+  case Method::ksp: backend = std::make_unique<KspBackend>(comm, space, iterative, progress_seconds); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;
   default: backend = std::make_unique<SylvesterBackend>(comm, space, progress_seconds); break;
   }
