@@ -362,7 +362,7 @@ TEST_CASE("bad enum names list the allowed values", "[config]") {
       Contains("test.yaml:13:11: solver.method: must be one of auto, ksp, eps, sylvester; got 'gmres'"));
   CHECK_THROWS_WITH(
       parse(valid_yaml, {"solver.space=half"}),
-      Contains("--set solver.space=half: solver.space: must be one of auto, symmetric, balanced, full; got 'half'"));
+      Contains("--set solver.space=half: solver.space: must be one of auto, symmetric, pairs, balanced, full; got 'half'"));
 }
 
 TEST_CASE("malformed overrides", "[config]") {

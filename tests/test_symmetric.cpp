@@ -174,16 +174,20 @@ TEST_CASE("N = 4 with a common bath: the symmetric space equals the balanced blo
     }
 }
 
-TEST_CASE("Type 2 with independent baths in the symmetric space: N times the N = 1 closed form", "[symmetric]") {
-  // physics.md, "Exact results": independent pairs; here N = 6 (7,848 symmetric operators, LU),
-  // and N = 10 (337,642: GMRES with ILU), where the balanced block has 2.7 M and 40 G.
-  for (int N : {6, 10}) {
+TEST_CASE("Type 2 with independent baths: N times the N = 1 closed form, in the symmetric space and as pairs",
+          "[symmetric]") {
+  // physics.md, "Exact results": independent pairs. The symmetric space at N = 6 (7,848 operators,
+  // LU) and N = 10 (337,642: GMRES with ILU), where the balanced block has 2.7 M and 40 G; auto's
+  // pairs space at N = 10 and 20, each pair an N = 1 point.
+  for (auto [N, space] : {std::pair{6, Space::symmetric}, std::pair{10, Space::symmetric}, std::pair{10, Space::automatic},
+                          std::pair{20, Space::automatic}}) {
+    INFO("N = " << N << ", space " << to_string(space));
     const SystemParameters p = uniform_point(N, Bath::independent, Coupling::pairwise, 0.45, 0.7, 0.15);
-    PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{});  // auto: symmetric
+    PointEvaluator ev(PETSC_COMM_SELF, SolverConfig{Method::automatic, space});
     const PointResult r = ev.evaluate(p);
     INFO(r.reason);
     REQUIRE(r.ok());
-    CHECK(r.space == Space::symmetric);
+    CHECK(r.space == (space == Space::automatic ? Space::pairs : Space::symmetric));
     const double J = N * testing::closed_form_J(p);
     const auto &c = r.observables->currents;
     CHECK(c.excitation_current == Approx(J).epsilon(1e-10));
@@ -331,4 +335,52 @@ TEST_CASE("Beyond 64 bits (N = 33, qubits up to bit 65): the master equation and
   CHECK(std::abs(cross) > 1e-3);
   CHECK(std::abs(rho.expectation(product_nonzero(flip_flop(h0 + 7, c32), Monomial::excited(c31))) - cross) <=
         1e-12 * std::abs(cross));
+}
+
+TEST_CASE("Type 2 under independent baths as independent pairs: every observable as the balanced block and the "
+          "symmetric space",
+          "[symmetric][pairs]") {
+  // Non-uniform g and Omega (each pair its own machine), N = 2 and 3, against the balanced block.
+  for (int N : {2, 3}) {
+    {
+      SystemParameters p = uniform_point(N, Bath::independent, Coupling::pairwise);
+      for (int n = 0; n < N; ++n) {
+        p.g_h[n] = 0.3 + 0.15 * n;
+        p.g_c[n] = 0.7 - 0.2 * n;
+        p.Omega[n][n] = 0.05 + 0.1 * n;
+      }
+      for (double omega_h : {0.5, 1.5, 2.5}) {  // accelerator, engine, refrigerator
+        INFO("N = " << N << ", omega_h = " << omega_h);
+        p.omega_h = omega_h;
+        PointEvaluator pairs(PETSC_COMM_SELF, SolverConfig{});
+        PointEvaluator balanced(PETSC_COMM_SELF, SolverConfig{Method::ksp, Space::balanced});
+        const PointResult a = balanced.evaluate(p), b = pairs.evaluate(p);
+        INFO(a.reason << " / " << b.reason);
+        REQUIRE(a.ok());
+        REQUIRE(b.ok());
+        CHECK(b.space == Space::pairs);
+        testing::check_same_observables(a, b);
+        CHECK(b.observables->regime == a.observables->regime);
+        CHECK(b.observables->min_eigenvalue == Approx(a.observables->min_eigenvalue).margin(1e-12));
+        CHECK(b.observables->hermiticity_error <= 1e-14);
+        CHECK(b.steady_state.steady_state_dimension == 1);
+      }
+    }
+  }
+  // Identical pairs against the symmetric space at N = 4 (720 operators): one pair solved.
+  const SystemParameters p = uniform_point(4, Bath::independent, Coupling::pairwise, 0.45, 0.7, 0.15);
+  PointEvaluator pairs(PETSC_COMM_SELF, SolverConfig{Method::automatic, Space::pairs});
+  PointEvaluator symmetric(PETSC_COMM_SELF, SolverConfig{Method::ksp, Space::symmetric});
+  const PointResult s = symmetric.evaluate(p), b = pairs.evaluate(p);
+  REQUIRE(s.ok());
+  REQUIRE(b.ok());
+  testing::check_same_observables(s, b);
+  CHECK_THAT(b.steady_state.solver, Catch::Contains("1 distinct of 4"));
+  // Elsewhere the space is refused, with the reason.
+  for (auto [bath, coupling] : {std::pair{Bath::common, Coupling::pairwise}, std::pair{Bath::independent, Coupling::all_to_all}}) {
+    const PointResult r = pairs.evaluate(uniform_point(2, bath, coupling));
+    CHECK(r.failure == Failure::error);
+    CHECK_THAT(r.reason, Catch::Contains("space pairs does not apply") &&
+                             Catch::Contains(bath == Bath::common ? "the bath is common" : "all_to_all"));
+  }
 }

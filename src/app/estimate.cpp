@@ -6,6 +6,7 @@
 #include "liouvillian/liouvillian.hpp"
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
+#include "observables/pairs.hpp"
 
 namespace nessmap {
 
@@ -30,6 +31,17 @@ FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig 
   e.system = base;
   const SolverConfig solver = for_point(requested, base);
   e.space = solver.space;
+  if (e.space == Space::pairs) {
+    // N separate pairs, one N = 1 balanced block each; its rows counted once.
+    const SystemParameters pair = pair_parameters(base, 0);
+    SolverConfig one = requested;
+    one.space = Space::balanced;
+    const FamilyEstimate f = estimate_family(pair, one);
+    e.dimension = static_cast<std::int64_t>(space_dimension(Space::pairs, base.N));
+    e.nonzeros = f.nonzeros * base.N;
+    e.memory = estimate_memory(base.N, solver, e.nonzeros);
+    return e;
+  }
   if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
     // Beyond any index: no rows to count; the estimate alone says it does not fit.
     e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));

@@ -391,7 +391,7 @@ SolverConfig read_solver(const Context &ctx, const Value &section) {
   if (const Value v = entry(section, "method"); v.node.IsDefined())
     s.method = read_enum(ctx, v, std::vector{Method::automatic, Method::ksp, Method::eps, Method::sylvester});
   if (const Value v = entry(section, "space"); v.node.IsDefined())
-    s.space = read_enum(ctx, v, std::vector{Space::automatic, Space::symmetric, Space::balanced, Space::full});
+    s.space = read_enum(ctx, v, std::vector{Space::automatic, Space::symmetric, Space::pairs, Space::balanced, Space::full});
   return s;
 }
 
@@ -677,6 +677,9 @@ SweepConfig parse(const std::string &yaml_text, const std::string &source,
     if (const std::string why = symmetric_ineligibility(config.base.system); !why.empty())
       fail(ctx, "solver.space", mark_of(root["solver"]["space"]),
            "symmetric does not apply: " + why + " (space: auto solves it in the balanced block)");
+  if (want == Want::point && config.base.solver.space == Space::pairs)
+    if (const std::string why = pairs_ineligibility(config.base.system); !why.empty())
+      fail(ctx, "solver.space", mark_of(root["solver"]["space"]), "pairs does not apply: " + why);
   // An explicit qubit-basis space has a 4N-bit index of rho_mn (the symmetric space goes on).
   if ((config.base.solver.space == Space::balanced || config.base.solver.space == Space::full) &&
       config.base.system.N > qubit_basis_max_N)

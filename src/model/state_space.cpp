@@ -14,24 +14,33 @@ const char *to_string(Space s) {
   case Space::balanced: return "balanced";
   case Space::full: return "full";
   case Space::symmetric: return "symmetric";
+  case Space::pairs: return "pairs";
   case Space::automatic: return "auto";
   }
   return "?";
 }
 
 Space parse_space(const std::string &s) {
-  for (Space k : {Space::automatic, Space::symmetric, Space::balanced, Space::full})
+  for (Space k : {Space::automatic, Space::symmetric, Space::pairs, Space::balanced, Space::full})
     if (s == to_string(k)) return k;
-  throw std::invalid_argument("space must be one of auto, symmetric, balanced, full; got '" + s + "'");
+  throw std::invalid_argument("space must be one of auto, symmetric, pairs, balanced, full; got '" + s + "'");
+}
+
+std::string pairs_ineligibility(const SystemParameters &p) {
+  if (p.coupling != Coupling::pairwise) return "the coupling is all_to_all: every hot qubit meets every cold one";
+  if (p.bath != Bath::independent) return std::string("the bath is ") + to_string(p.bath) + ": it couples the pairs";
+  return "";
 }
 
 Space resolve_space(Space requested, const SystemParameters &p) {
   if (requested != Space::automatic) return requested;
+  if (pairs_ineligibility(p).empty()) return Space::pairs;
   return symmetric_ineligibility(p).empty() ? Space::symmetric : Space::balanced;
 }
 
 std::uint64_t space_dimension(Space s, int N, Coupling coupling) {
   if (s == Space::symmetric) return symmetric_dimension(coupling, N);
+  if (s == Space::pairs) return 6 * static_cast<std::uint64_t>(N);  // N balanced blocks of one pair
   if (N > qubit_basis_max_N) return UINT64_MAX;  // beyond 64 bits: no index could hold it
   const int q = 2 * N;
   if (s == Space::full) return std::uint64_t{1} << (2 * q);
@@ -43,6 +52,8 @@ std::uint64_t space_dimension(Space s, int N, Coupling coupling) {
 
 StateSpace::StateSpace(Space kind, int N, Coupling coupling) : kind_(kind), N_(N) {
   if (kind == Space::automatic) throw std::invalid_argument("StateSpace: resolve the space first (resolve_space)");
+  if (kind == Space::pairs)
+    throw std::invalid_argument("StateSpace: the pairs space is N separate two-qubit blocks, with no vector of its own");
   if (kind == Space::symmetric) {
     basis_ = std::make_shared<const SymmetricBasis>(coupling, N);
     dimension_ = basis_->dimension();

@@ -10,6 +10,11 @@
 //                   within group k, row-major over the C(2N,k) states of popcount k in increasing
 //                   order: index = offset[k] + rank(m) * C(2N,k) + rank(n), C(4N,2N) entries.
 //
+//   pairs           type 2 under independent baths: L is a sum of N commuting two-qubit
+//                   Liouvillians, one per pair (h_n, c_n), and the unique steady state is the product
+//                   of theirs. Each pair is solved in its own balanced block (6 entries); no vector
+//                   of the whole space exists, so there is no StateSpace of this kind (point.hpp
+//                   composes the observables, observables/pairs.hpp).
 //   symmetric       the permutation-symmetric operators of symmetric_basis.hpp (classes of
 //                   elements, each its average), excitation-balanced; only for configurations
 //                   with the symmetry (symmetric_terms.hpp), N <= 63 (type 1) or 15 (type 2).
@@ -28,24 +33,28 @@
 
 namespace nessmap {
 
-// `automatic` is a choice, not a space: symmetric where the configuration has the symmetry,
-// balanced elsewhere (resolve_space).
-enum class Space { balanced, full, symmetric, automatic };
-const char *to_string(Space s);  // "balanced", "full", "symmetric", "auto"
+// `automatic` is a choice, not a space: pairs for type 2 under independent baths, symmetric where
+// the configuration has the symmetry, balanced elsewhere (resolve_space).
+enum class Space { balanced, full, symmetric, pairs, automatic };
+const char *to_string(Space s);  // "balanced", "full", "symmetric", "pairs", "auto"
 Space parse_space(const std::string &s);  // throws std::invalid_argument
 
 // Dimension of the space for N qubits per ensemble, in 64 bits (it may not fit an index type);
 // `coupling` matters for the symmetric space only.
 std::uint64_t space_dimension(Space s, int N, Coupling coupling = Coupling::pairwise);
 
-// The space a point is solved in: `requested` unless it is automatic, then symmetric where
-// symmetric_ineligibility(p) is empty and balanced elsewhere.
+// The space a point is solved in: `requested` unless it is automatic, then pairs where
+// pairs_ineligibility(p) is empty, symmetric where symmetric_ineligibility(p) is, balanced elsewhere.
 Space resolve_space(Space requested, const SystemParameters &p);
+
+// Why the point is not N independent pairs (the coupling is not pairwise, or the bath is not
+// independent), or empty when it is.
+std::string pairs_ineligibility(const SystemParameters &p);
 
 class StateSpace {
 public:
   // `coupling`: the symmetric space's units (qubits for all_to_all, pairs for pairwise). Throws
-  // std::invalid_argument for an N out of range.
+  // std::invalid_argument for an N out of range, and for Space::pairs (no vector of its own).
   StateSpace(Space kind, int N, Coupling coupling = Coupling::pairwise);
 
   Space kind() const { return kind_; }

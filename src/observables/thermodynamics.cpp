@@ -316,10 +316,27 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
   o.entropy_production = -c.Q_h / p.T_h - c.Q_c / p.T_c;
 
   const double scale = current_scale(p);
+  o.excitation_current_error = std::max(current_error, excitation_current_rounding(p, rho));
+  classify_regime(p, o);
+
+  for (int n = 0; n < p.N; ++n) {
+    o.populations_h.push_back(rho.excited_population(qubit_bit(p.N, Ensemble::hot, n)));
+    o.populations_c.push_back(rho.excited_population(qubit_bit(p.N, Ensemble::cold, n)));
+  }
+  o.purity = rho.purity();
+  o.l1_coherence = rho.l1_coherence();
+  o.hermiticity_error = rho.hermiticity_error();
+  o.min_eigenvalue = rho.min_eigenvalue();
+  const double largest = std::max({std::abs(defined.W), std::abs(defined.Q_h), std::abs(defined.Q_c), scale * 1e-12});
+  o.first_law_residual = std::abs(defined.W + defined.Q_h + defined.Q_c) / largest;
+  return o;
+}
+
+void classify_regime(const SystemParameters &p, Observables &o) {
+  const auto &c = o.currents;
   // Every current is a multiple of J (Q_h = omega_h J, Q_c = -omega_c J, W = -(omega_h - omega_c) J),
   // so each sign is J's, known when |J| exceeds J's error.
-  const double dJ = std::max(current_error, excitation_current_rounding(p, rho));
-  o.excitation_current_error = dJ;
+  const double dJ = o.excitation_current_error;
   const bool h_hotter = p.T_h >= p.T_c;
   const double omega_hot = h_hotter ? p.omega_h : p.omega_c, omega_cold = h_hotter ? p.omega_c : p.omega_h;
   const double Q_hot = h_hotter ? c.Q_h : c.Q_c, Q_cold = h_hotter ? c.Q_c : c.Q_h;
@@ -333,18 +350,6 @@ Observables compute_observables(const SystemParameters &p, const MasterEquation 
   case Regime::accelerator: o.cop_accelerator = Q_hot / c.W; break;
   default: break;
   }
-
-  for (int n = 0; n < p.N; ++n) {
-    o.populations_h.push_back(rho.excited_population(qubit_bit(p.N, Ensemble::hot, n)));
-    o.populations_c.push_back(rho.excited_population(qubit_bit(p.N, Ensemble::cold, n)));
-  }
-  o.purity = rho.purity();
-  o.l1_coherence = rho.l1_coherence();
-  o.hermiticity_error = rho.hermiticity_error();
-  o.min_eigenvalue = rho.min_eigenvalue();
-  const double largest = std::max({std::abs(defined.W), std::abs(defined.Q_h), std::abs(defined.Q_c), scale * 1e-12});
-  o.first_law_residual = std::abs(defined.W + defined.Q_h + defined.Q_c) / largest;
-  return o;
 }
 
 } // namespace nessmap

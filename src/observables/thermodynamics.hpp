@@ -150,4 +150,8 @@ double rate_rounding_error(const SystemParameters &p);
 Observables compute_observables(const SystemParameters &p, const MasterEquation &me,
                                 const DensityMatrix &rho, const CurrentsPlan &plan, double current_error);
 
+// Sets o's regime, eta_carnot and its efficiency or COP from o.currents and
+// o.excitation_current_error (the part of compute_observables after the currents).
+void classify_regime(const SystemParameters &p, Observables &o);
+
 } // namespace nessmap

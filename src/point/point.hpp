@@ -57,6 +57,13 @@ public:
 
 private:
   PointResult evaluate_unguarded(const SystemParameters &p);
+  // Space pairs (type 2 under independent baths): each distinct pair (g_h, g_c, Omega) solved as
+  // an N = 1 point in the balanced block, the observables composed (observables/pairs.hpp). The
+  // point fails as its first failing pair does, its reason naming the pair; it is ok when every
+  // pair is and the summed error of J meets the tolerance below. Diagnostics: residual_norm,
+  // state_error and trace_error are the sums of the pairs' (bounds of the product's), iterations
+  // the most of a pair, steady_state_dimension the product of theirs, gap the smallest.
+  PointResult evaluate_pairs(const SystemParameters &p);
   // The status of a solved point (the checks above); `probe`: measure L's spectrum for the reason
   // of a failed check.
   PointResult judge(const SystemParameters &p, const MasterEquation &me, SteadyState solved, bool probe);
@@ -69,6 +76,7 @@ private:
   Bath family_bath_ = Bath::common;
   std::unique_ptr<SteadyStateSolver> solver_;
   std::optional<CurrentsPlan> currents_plan_;  // of the last family
+  std::unique_ptr<PointEvaluator> pair_evaluator_;  // space pairs: the N = 1 points
 };
 
 } // namespace nessmap

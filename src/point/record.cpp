@@ -70,7 +70,7 @@ const std::vector<Field> &point_fields() {
     {"residual_norm", "||L rho||", "omega_c", [](const PointResult &r) { return r.steady_state.converged ? r.steady_state.residual_norm : nan; }, true},
     {"first_law_residual", "|Q_h + Q_c + W| relative to the largest", unitless, [](const PointResult &r) { return observed(r, &Observables::first_law_residual); }, true},
     {"min_eigenvalue", "smallest eigenvalue of rho", unitless, [](const PointResult &r) { return observed(r, &Observables::min_eigenvalue); }, true},
-    {"solved_space", "space that solved the point: 0 balanced block, 1 full space, 2 symmetric space", unitless, [](const PointResult &r) { return r.failure == Failure::error && r.dimension == 0 ? nan : static_cast<double>(r.space); }, true},
+    {"solved_space", "space that solved the point: 0 balanced block, 1 full space, 2 symmetric space, 3 independent pairs", unitless, [](const PointResult &r) { return r.failure == Failure::error && r.dimension == 0 ? nan : static_cast<double>(r.space); }, true},
     {"steady_state_dimension", "dimension of the Liouvillian's null space (1: a unique steady state)", unitless, [](const PointResult &r) { return r.steady_state.steady_state_dimension > 0 ? r.steady_state.steady_state_dimension : nan; }, true},
     {"excitation_current_error", "estimated error of the excitation current", "omega_c", [](const PointResult &r) { return observed(r, &Observables::excitation_current_error); }, true},
     {"current_error", "estimated relative error of Q_h, Q_c and W", unitless, [](const PointResult &r) { return r.observables ? r.current_error : nan; }, true},

@@ -1484,6 +1484,11 @@ bool symmetric_iterative(const SolverConfig &config, int N) {
 }
 
 Method resolve_method(const SolverConfig &config, int N) {
+  if (config.space == Space::pairs) {  // each pair an N = 1 point of the balanced block
+    SolverConfig pair = config;
+    pair.space = Space::balanced;
+    return resolve_method(pair, 1);
+  }
   if (config.space == Space::symmetric) {
     if (config.method == Method::sylvester)
       throw std::invalid_argument("method sylvester needs the Kronecker structure of the balanced or full space; "
@@ -1504,6 +1509,14 @@ bool uses_factorization(Method method) {
 }
 
 MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros) {
+  if (config.space == Space::pairs) {
+    // One N = 1 point at a time (point.hpp): its balanced block of 6 and the process.
+    SolverConfig pair = config;
+    pair.space = Space::balanced;
+    MemoryEstimate est = estimate_memory(1, pair, nonzeros >= 0 ? nonzeros / N : -1.0);
+    est.dimension = space_dimension(Space::pairs, N);
+    return est;
+  }
   MemoryEstimate est;
   est.dimension = space_dimension(config.space, N, config.coupling);
   est.method = resolve_method(config, N);
