@@ -17,7 +17,6 @@ namespace nessmap {
 // 128 bits: the 2N qubits of N <= 63 per ensemble (the symmetric space reaches N = 40 and beyond;
 // the qubit bases stop at N = 15, parameters.hpp). A GCC/Clang extension, hence __extension__.
 __extension__ typedef unsigned __int128 Bits;
-inline constexpr int bits_qubits = 128;
 
 // Number of qubits set (std::popcount takes standard unsigned types only).
 inline int popcount(Bits x) {

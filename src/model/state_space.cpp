@@ -9,6 +9,9 @@
 
 namespace nessmap {
 
+// The 2N qubits of a basis state fill one Bits (parameters.hpp's max_N).
+static_assert(2 * max_N <= static_cast<int>(8 * sizeof(Bits)));
+
 const char *to_string(Space s) {
   switch (s) {
   case Space::balanced: return "balanced";
