@@ -79,6 +79,28 @@ SystemParameters random_point(Rng &rng, int N, Bath bath, Coupling coupling) {
   return p;
 }
 
+// A point with the permutation symmetry (physics.md, "Structure worth exploiting"): the same g in
+// each ensemble (g_h != g_c allowed), one Omega for every coupled pair; omega_h = 1.5, omega_c = 1,
+// T_h = 2, T_c = 1.
+inline SystemParameters uniform_point(int N, Bath bath, Coupling coupling, double g_h = 0.5, double g_c = 0.6,
+                                      double Omega = 0.1) {
+  SystemParameters p;
+  p.N = N;
+  p.bath = bath;
+  p.coupling = coupling;
+  p.omega_h = 1.5;
+  p.omega_c = 1.0;
+  p.T_h = 2.0;
+  p.T_c = 1.0;
+  p.g_h.assign(N, g_h);
+  p.g_c.assign(N, g_c);
+  p.Omega.assign(N, std::vector<double>(N, 0.0));
+  for (int a = 0; a < N; ++a)
+    for (int b = 0; b < N; ++b)
+      if (coupling == Coupling::all_to_all || a == b) p.Omega[a][b] = Omega;
+  return p;
+}
+
 inline constexpr Bath all_baths[] = {Bath::common, Bath::cascaded, Bath::independent};
 inline constexpr Coupling all_couplings[] = {Coupling::pairwise, Coupling::all_to_all};
 

@@ -26,18 +26,7 @@ namespace {
 
 SystemParameters collective_point(int N, Bath bath = Bath::common, double g_h = 0.5, double g_c = 0.6,
                                   double Omega = 0.1) {
-  SystemParameters p;
-  p.N = N;
-  p.bath = bath;
-  p.coupling = Coupling::all_to_all;
-  p.omega_h = 1.5;
-  p.omega_c = 1.0;
-  p.T_h = 2.0;
-  p.T_c = 1.0;
-  p.g_h.assign(N, g_h);
-  p.g_c.assign(N, g_c);
-  p.Omega.assign(N, std::vector<double>(N, Omega));
-  return p;
+  return testing::uniform_point(N, bath, Coupling::all_to_all, g_h, g_c, Omega);
 }
 
 // The sectors of N, in to_symmetric's order.
@@ -191,7 +180,7 @@ TEST_CASE("Dicke sectors hand a point with dark states inside a sector back to t
 }
 
 TEST_CASE("One evaluator sweeping the bath at fixed N solves each bath with its own solver", "[dicke]") {
-  // A sweep keeps one evaluator per rank: at N = 10 independent baths take GMRES/ILU (6,222
+  // A sweep keeps one evaluator per rank: at N = 10 independent baths take sylvester (6,222
   // operators), a common bath the Dicke sectors; a solver kept from the first must not serve the
   // second (it did once: DIVERGED_ITS at N = 20 in input/scaling.yaml).
   PointEvaluator kept(PETSC_COMM_SELF, SolverConfig{});

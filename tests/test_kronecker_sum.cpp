@@ -35,14 +35,14 @@ double norm(const std::vector<Complex> &x) {
   return std::sqrt(s);
 }
 
+// Tr rho: 1 on each |m><m|, sqrt(M) on a diagonal class of the symmetric space.
 Complex trace(const StateSpace &space, const std::vector<Complex> &x) {
   Complex t = 0;
-  for (auto i : space.diagonal_indices()) t += x[i];
+  for (auto i : space.diagonal_indices()) t += space.trace_weight(i) * x[i];
   return t;
 }
 
-void check_inverse(const SystemParameters &p, Space kind, std::mt19937 &rng) {
-  const StateSpace space(kind, p.N);
+void check_inverse(const SystemParameters &p, const StateSpace &space, std::mt19937 &rng) {
   const MasterEquation me = build_master_equation(p);
   KroneckerSumInverse inverse(space);
   inverse.factor(me);
@@ -58,8 +58,10 @@ void check_inverse(const SystemParameters &p, Space kind, std::mt19937 &rng) {
   std::vector<Complex> r(space.dimension());
   for (auto &c : r) c = Complex(gauss(rng), gauss(rng));
   const Complex t = trace(space, r);
-  const auto diagonal = space.diagonal_indices();
-  for (auto i : diagonal) r[i] -= t / static_cast<double>(diagonal.size());
+  double weights = 0;
+  for (auto i : space.diagonal_indices()) weights += space.trace_weight(i) * space.trace_weight(i);
+  for (auto i : space.diagonal_indices()) r[i] -= t * space.trace_weight(i) / weights;
+  REQUIRE(std::abs(trace(space, r)) < 1e-12 * norm(r));
   std::vector<Complex> y(space.dimension(), Complex(7.0));  // every entry must be overwritten
   inverse.apply(r.data(), y.data());
   CHECK(std::abs(trace(space, y)) < 1e-12 * norm(y));
@@ -79,14 +81,14 @@ TEST_CASE("Omega = 0: the product state is L's steady state and the precondition
         SystemParameters p = random_point(rng, N, bath, coupling);
         for (auto &row : p.Omega) std::fill(row.begin(), row.end(), 0.0);
         INFO(describe(p));
-        check_inverse(p, Space::balanced, rng);
-        if (N <= 2) check_inverse(p, Space::full, rng);
+        check_inverse(p, StateSpace(Space::balanced, N), rng);
+        if (N <= 2) check_inverse(p, StateSpace(Space::full, N), rng);
         // Identical qubits: the cascaded L_e is defective (one-way coupling of equal eigenvalues).
         if (bath == Bath::cascaded) {
           p.g_h.assign(N, 0.5);
           p.g_c.assign(N, 0.6);
           INFO("uniform g");
-          check_inverse(p, Space::balanced, rng);
+          check_inverse(p, StateSpace(Space::balanced, N), rng);
         }
       }
 }
@@ -128,4 +130,38 @@ TEST_CASE("The blocks split over ranks cover the space once", "[sylvester]") {
         CHECK(std::all_of(owner.begin(), owner.end(), [](int c) { return c == 1; }));
       }
     }
+}
+
+TEST_CASE("The symmetric space of type 1: the preconditioner inverts L at Omega = 0, and a common bath leaves "
+          "floor(N/2) + 1 zero modes per ensemble",
+          "[sylvester][symmetric]") {
+  // Identical qubits (g_h != g_c), independent baths: one steady state per ensemble, so L_0 is
+  // inverted exactly on traceless operators, in the symmetric space's own rows (liouvillian_row).
+  // Under a common bath each ensemble keeps one steady state per total spin j = N/2, N/2 - 1, ...
+  // (physics.md, "Degenerate steady states"; the symmetric space holds one per sector).
+  std::mt19937 rng(23);
+  for (int N : {1, 2, 3, 4, 5}) {
+    INFO("N = " << N);
+    SystemParameters p = uniform_point(N, Bath::independent, Coupling::all_to_all);
+    for (auto &row : p.Omega) std::fill(row.begin(), row.end(), 0.0);
+    const StateSpace space(Space::symmetric, N, Coupling::all_to_all);
+    REQUIRE(symmetric_ineligibility(p).empty());
+    check_inverse(p, space, rng);
+    KroneckerSumInverse inverse(space);
+    inverse.factor(build_master_equation(p));
+    CHECK(inverse.zero_modes() == 1);
+    p.bath = Bath::common;
+    inverse.factor(build_master_equation(p));
+    CHECK(inverse.zero_modes() == N / 2 + 1);
+    std::int64_t covered = 0;
+    std::set<std::int64_t> indices;
+    for (const auto &b : inverse.blocks()) {
+      covered += static_cast<std::int64_t>(b.index.size());
+      indices.insert(b.index.begin(), b.index.end());
+    }
+    CHECK(covered == space.dimension());
+    CHECK(static_cast<std::int64_t>(indices.size()) == space.dimension());
+  }
+  // Type 2's units hold a hot and a cold qubit: no Kronecker structure.
+  CHECK_THROWS_AS(KroneckerSumInverse(StateSpace(Space::symmetric, 2, Coupling::pairwise)), std::invalid_argument);
 }

@@ -4,12 +4,16 @@
 #include <petscblaslapack.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
+
+#include "liouvillian/liouvillian.hpp"
 
 // LAPACK routines PETSc's header does not name.
 extern "C" {
@@ -64,31 +68,71 @@ void schur(int n, std::vector<Complex> &A, std::vector<Complex> &Q, bool zero_fi
   }
 }
 
+// One ensemble's occupation numbers in the symmetric space of type 1: n_k units in kind k,
+// k = |a><b| -> 2a + b (symmetric_basis.hpp), so d = n_10 - n_01.
+using Occupations = std::array<int, 4>;
+std::uint64_t pack(const Occupations &n) {
+  return std::uint64_t(n[0]) | std::uint64_t(n[1]) << 16 | std::uint64_t(n[2]) << 32 | std::uint64_t(n[3]) << 48;
+}
+Occupations unpack(std::uint64_t p) {
+  return {int(p & 0xffff), int((p >> 16) & 0xffff), int((p >> 32) & 0xffff), int(p >> 48)};
+}
+// The class with hot occupations h and cold occupations c.
+SymmetricBasis::Key compose(const SymmetricBasis &basis, const Occupations &h, const Occupations &c) {
+  SymmetricBasis::Key key = 0;
+  for (int k = 0; k < 4; ++k) {
+    key = basis.shifted(key, 0, k, h[k]);
+    key = basis.shifted(key, 1, k, c[k]);
+  }
+  return key;
+}
+Occupations occupations(const SymmetricBasis &basis, SymmetricBasis::Key key, int species) {
+  Occupations n;
+  for (int k = 0; k < 4; ++k) n[k] = basis.occupation(key, species, k);
+  return n;
+}
+// An ensemble's occupations with excitation difference d: the partner that puts a class of the
+// other ensemble with difference -d into the balanced space.
+Occupations partner(int N, int d) { return d >= 0 ? Occupations{N - d, 0, d, 0} : Occupations{N + d, -d, 0, 0}; }
+
 } // namespace
 
 KroneckerSumInverse::KroneckerSumInverse(const StateSpace &space) : space_(space), N_(space.N()) {
   const int N = N_;
-  const std::uint64_t states = std::uint64_t{1} << N;
+  const SymmetricBasis *basis = space.symmetric();
+  if (basis && basis->coupling() != Coupling::all_to_all)
+    throw std::invalid_argument("the symmetric space of type 2 has no Kronecker structure: each of its units holds "
+                                "a hot and a cold qubit");
   for (Ensemble1 *e : {&hot_, &cold_}) {
     e->N = N;
+    e->species = e == &hot_ ? 0 : 1;
     e->shift = e == &hot_ ? 0 : N;
-    e->pairs.assign(2 * N + 1, {});
-    for (std::uint64_t ket = 0; ket < states; ++ket)
-      for (std::uint64_t bra = 0; bra < states; ++bra)
-        e->pairs[std::popcount(ket) - std::popcount(bra) + N].push_back((ket << N) | bra);
+    e->items.assign(2 * N + 1, {});
+    if (basis) {
+      for (int n1 = 0; n1 <= N; ++n1)
+        for (int n2 = 0; n1 + n2 <= N; ++n2)
+          for (int n3 = 0; n1 + n2 + n3 <= N; ++n3)
+            e->items[n2 - n1 + N].push_back(pack({N - n1 - n2 - n3, n1, n2, n3}));
+    } else {
+      const std::uint64_t states = std::uint64_t{1} << N;
+      for (std::uint64_t ket = 0; ket < states; ++ket)
+        for (std::uint64_t bra = 0; bra < states; ++bra)
+          e->items[std::popcount(ket) - std::popcount(bra) + N].push_back((ket << N) | bra);
+    }
     e->conjugate = e == &cold_;
     e->Q.resize(2 * N + 1);
     e->T.resize(2 * N + 1);
   }
   // rho's blocks: every (d_h, d_c) whose elements lie in the space.
-  const std::uint64_t low = states - 1;
+  const std::uint64_t low = (std::uint64_t{1} << N) - 1;
+  auto index_of = [&](std::uint64_t h, std::uint64_t c) -> std::int64_t {
+    if (basis) return basis->index(compose(*basis, unpack(h), unpack(c)));
+    const Bits m = (h >> N) | (Bits(c >> N) << N), n = (h & low) | (Bits(c & low) << N);
+    return space_.index(m, n);
+  };
   for (int dh = -N; dh <= N; ++dh)
     for (int dc = -N; dc <= N; ++dc) {
-      const auto &ph = hot_.pairs[dh + N], &pc = cold_.pairs[dc + N];
-      auto index_of = [&](std::uint64_t h, std::uint64_t c) {
-        const Bits m = (h >> N) | ((c >> N) << N), n = (h & low) | ((c & low) << N);
-        return space_.index(m, n);
-      };
+      const auto &ph = hot_.items[dh + N], &pc = cold_.items[dc + N];
       if (index_of(ph.front(), pc.front()) < 0) continue;  // the whole block is outside
       Block b{dh, dc, static_cast<int>(ph.size()), static_cast<int>(pc.size()), {}};
       b.index.resize(ph.size() * pc.size());
@@ -100,16 +144,81 @@ KroneckerSumInverse::KroneckerSumInverse(const StateSpace &space) : space_(space
   std::iota(all_blocks_.begin(), all_blocks_.end(), 0);
 }
 
-void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me, Bits mask) {
+std::vector<Complex> KroneckerSumInverse::qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const {
+  const int N = e.N;
+  const std::uint64_t low = (std::uint64_t{1} << N) - 1;
+  const auto &items = e.items[d + N];
+  const int n = static_cast<int>(items.size());
+  // Position of an operator |ket><bra| inside this block.
+  std::vector<int> position((std::size_t{1} << (2 * N)), -1);
+  for (int i = 0; i < n; ++i) position[items[i]] = i;
+  std::vector<Complex> A(static_cast<std::size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i) {
+    // Row (m, n) of L_e, as in liouvillian_row, on the ensemble's bits placed at their qubits.
+    const Bits m = Bits(items[i] >> N) << e.shift, nb = Bits(items[i] & low) << e.shift;
+    for (std::size_t t : e.terms) {
+      const auto &term = me.terms[t];
+      if (!term.left.produces(m) || !term.right.acts_on(nb)) continue;
+      const auto mp = static_cast<std::uint64_t>((m ^ term.left.flip) >> e.shift);
+      const auto np = static_cast<std::uint64_t>(term.right.apply(nb) >> e.shift);
+      const int j = position[(mp << N) | np];
+      if (j < 0) throw std::logic_error("a single-ensemble term changes the excitation difference");
+      A[i + static_cast<std::size_t>(j) * n] += e.conjugate ? std::conj(term.coef) : term.coef;
+    }
+  }
+  return A;
+}
+
+std::vector<Complex> KroneckerSumInverse::symmetric_block(const Ensemble1 &e, const std::vector<SymmetricTerm> &terms,
+                                                          int d) const {
+  // Row i of L_e is the row of L's one-ensemble terms at the class (item i, partner of the other
+  // ensemble): those terms leave the partner as it is.
+  const SymmetricBasis &basis = *space_.symmetric();
+  const auto &items = e.items[d + e.N];
+  const int n = static_cast<int>(items.size());
+  std::unordered_map<std::uint64_t, int> position;
+  for (int i = 0; i < n; ++i) position.emplace(items[i], i);
+  const Occupations other = partner(e.N, -d);
+  std::vector<Complex> A(static_cast<std::size_t>(n) * n, 0.0);
+  RowEntries row;
+  for (int i = 0; i < n; ++i) {
+    const Occupations mine = unpack(items[i]);
+    const auto key = e.species == 0 ? compose(basis, mine, other) : compose(basis, other, mine);
+    symmetric_row(basis, terms, basis.index(key), row);
+    for (std::size_t p = 0; p < row.cols.size(); ++p) {
+      const auto source = basis.key(row.cols[p]);
+      const auto j = position.find(pack(occupations(basis, source, e.species)));
+      if (j == position.end() || occupations(basis, source, 1 - e.species) != other)
+        throw std::logic_error("a single-ensemble term changes the excitation difference or the other ensemble");
+      const Complex v = row.values[p];
+      A[i + static_cast<std::size_t>(j->second) * n] += e.conjugate ? std::conj(v) : v;
+    }
+  }
+  return A;
+}
+
+void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me) {
   // The terms acting on this ensemble only (the interaction touches both and is left out).
+  const SymmetricBasis *basis = space_.symmetric();
+  std::vector<SymmetricTerm> unit_terms;
   std::vector<std::size_t> terms;
   std::vector<Complex> coefficients;
-  for (std::size_t t = 0; t < me.terms.size(); ++t) {
-    const auto &term = me.terms[t];
-    const Bits care = term.left.care | term.right.care;
-    if (care != 0 && (care & ~mask) == 0) {
-      terms.push_back(t);
-      coefficients.push_back(term.coef);
+  if (basis) {
+    for (const auto &t : symmetric_terms(me, *basis))
+      if (t.shape != SymmetricTerm::cross && t.species_a == e.species) {
+        terms.push_back(t.term);
+        coefficients.push_back(t.coef);
+        unit_terms.push_back(t);
+      }
+  } else {
+    const Bits ones = (Bits{1} << e.N) - 1, mask = ones << e.shift;
+    for (std::size_t t = 0; t < me.terms.size(); ++t) {
+      const auto &term = me.terms[t];
+      const Bits care = term.left.care | term.right.care;
+      if (care != 0 && (care & ~mask) == 0) {
+        terms.push_back(t);
+        coefficients.push_back(term.coef);
+      }
     }
   }
   if (e.factored && terms == e.terms && coefficients == e.coefficients) return;
@@ -118,50 +227,41 @@ void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me
   e.coefficients = std::move(coefficients);
 
   const int N = e.N;
-  const std::uint64_t low = (std::uint64_t{1} << N) - 1;
   for (int d = -N; d <= N; ++d) {
-    const auto &pairs = e.pairs[d + N];
-    const int n = static_cast<int>(pairs.size());
-    // Position of an operator |ket><bra| inside this block.
-    std::vector<int> position((std::size_t{1} << (2 * N)), -1);
-    for (int i = 0; i < n; ++i) position[pairs[i]] = i;
-    std::vector<Complex> A(static_cast<std::size_t>(n) * n, 0.0);
-    for (int i = 0; i < n; ++i) {
-      // Row (m, n) of L_e, as in liouvillian_row, on the ensemble's bits placed at their qubits.
-      const Bits m = (pairs[i] >> N) << e.shift, nb = (pairs[i] & low) << e.shift;
-      for (std::size_t t : e.terms) {
-        const auto &term = me.terms[t];
-        if (!term.left.produces(m) || !term.right.acts_on(nb)) continue;
-        const std::uint64_t mp = (m ^ term.left.flip) >> e.shift, np = term.right.apply(nb) >> e.shift;
-        const int j = position[(mp << N) | np];
-        if (j < 0) throw std::logic_error("a single-ensemble term changes the excitation difference");
-        A[i + static_cast<std::size_t>(j) * n] += e.conjugate ? std::conj(term.coef) : term.coef;
-      }
-    }
-    schur(n, A, e.Q[d + N], d == 0);
+    std::vector<Complex> A = basis ? symmetric_block(e, unit_terms, d) : qubit_block(e, me, d);
+    schur(static_cast<int>(e.items[d + N].size()), A, e.Q[d + N], d == 0);
     e.T[d + N] = std::move(A);
   }
   // The first Schur vector of block 0 spans the zero mode (conjugated for the cold ensemble).
-  const auto &pairs = e.pairs[N];
-  const int n0 = static_cast<int>(pairs.size());
+  const auto &items = e.items[N];
+  const int n0 = static_cast<int>(items.size());
   e.steady.assign(e.Q[N].begin(), e.Q[N].begin() + n0);
   if (e.conjugate)
     for (auto &c : e.steady) c = std::conj(c);
-  e.diagonal.clear();
-  Complex trace = 0;
-  for (int i = 0; i < n0; ++i)
-    if ((pairs[i] >> N) == (pairs[i] & low)) {
-      e.diagonal.push_back(i);
-      trace += e.steady[i];
+  // Tr rho's weights: 1 at |m><m|; sqrt(M_e) at a class of diagonal kinds only, read off the
+  // basis at the class (item, all ground) whose other factor has M = 1.
+  e.trace.clear();
+  const std::uint64_t low = (std::uint64_t{1} << N) - 1;
+  const Occupations ground{N, 0, 0, 0};
+  for (int i = 0; i < n0; ++i) {
+    if (basis) {
+      const Occupations mine = unpack(items[i]);
+      if (mine[1] != 0 || mine[2] != 0) continue;
+      const auto key = e.species == 0 ? compose(*basis, mine, ground) : compose(*basis, ground, mine);
+      e.trace.emplace_back(i, basis->trace_weight(basis->index(key)));
+    } else if ((items[i] >> N) == (items[i] & low)) {
+      e.trace.emplace_back(i, 1.0);
     }
+  }
+  Complex trace = 0;
+  for (const auto &[i, w] : e.trace) trace += w * e.steady[i];
   for (auto &c : e.steady) c /= trace;
   e.factored = true;
 }
 
 void KroneckerSumInverse::factor(const MasterEquation &me) {
-  const Bits hot_mask = (Bits{1} << N_) - 1;
-  factor_ensemble(hot_, me, hot_mask);
-  factor_ensemble(cold_, me, hot_mask << N_);
+  factor_ensemble(hot_, me);
+  factor_ensemble(cold_, me);
   auto largest = [](const Ensemble1 &e) {
     double r = 0;
     for (const auto &T : e.T) {
@@ -254,8 +354,8 @@ void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<
       // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
       // diagonal positions of the two ensembles.
       Complex trace = 0;
-      for (int j : cold_.diagonal)
-        for (int i : hot_.diagonal) trace += R[i + static_cast<std::size_t>(j) * nh];
+      for (const auto &[j, wc] : cold_.trace)
+        for (const auto &[i, wh] : hot_.trace) trace += wh * wc * R[i + static_cast<std::size_t>(j) * nh];
       for (int j = 0; j < nc; ++j)
         for (int i = 0; i < nh; ++i) R[i + static_cast<std::size_t>(j) * nh] -= trace * hot_.steady[i] * cold_.steady[j];
     }

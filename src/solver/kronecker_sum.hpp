@@ -23,14 +23,24 @@
 // arbitrary (X + c rho_0 solves the same equation), so rho_0 = rho_h (x) rho_c, the steady state of
 // L_0 from the same Schur vectors, is subtracted to make the result traceless.
 //
+// The symmetric space of type 1 (S_N x S_N, symmetric_basis.hpp) has the same structure: its
+// basis elements are products E_h(n_h) E_c(n_c) of one ensemble's class sums, so X is indexed by
+// the two ensembles' occupation numbers (n_00, n_01, n_10, n_11), d = n_10 - n_01, and L_e is
+// read off the one-body and pair terms of its species (symmetric_terms.hpp). Tr rho weighs
+// element (i, j) by sqrt(M_h(i) M_c(j)) instead of 1 on the diagonal. At N = 40 the largest block
+// of one ensemble has 441 rows (C(N+3,3) = 12,341 classes in all): the factors take megabytes
+// where the balanced qubit basis's C(4N, 2N) would not fit.
+//
 // Pure linear algebra on arrays of the state space's ordering; no MPI. `apply` can be split over
 // ranks by block (see `blocks_of`).
 #include <complex>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
+#include "model/symmetric_terms.hpp"
 
 namespace nessmap {
 
@@ -39,11 +49,14 @@ namespace nessmap {
 // space.dimension() entries in the ordering of state_space.hpp.
 class KroneckerSumInverse {
 public:
+  // Throws std::invalid_argument for a space without the structure (the symmetric space of type 2,
+  // whose units hold a hot and a cold qubit each).
   explicit KroneckerSumInverse(const StateSpace &space);
 
-  // Schur-decomposes L_h and conj(L_c) of this master equation. An ensemble whose terms and
-  // coefficients are those of the previous call keeps its decomposition (a sweep over omega_h
-  // changes only L_h).
+  // Schur-decomposes L_h and conj(L_c) of this master equation (built for the space's N; in the
+  // symmetric space a permutation-symmetric one, symmetric_ineligibility()). An ensemble whose
+  // terms and coefficients are those of the previous call keeps its decomposition (a sweep over
+  // omega_h changes only L_h).
   // Throws std::runtime_error when LAPACK fails.
   void factor(const MasterEquation &me);
 
@@ -75,17 +88,23 @@ private:
   // Schur form; the zero mode of block d = 0 first.
   struct Ensemble1 {
     int N = 0;
+    int species = 0;                            // 0 hot, 1 cold
     int shift = 0;                              // bit offset of the ensemble's qubits
     bool conjugate = false;                     // Schur form of conj(L_e)
-    std::vector<std::vector<std::uint64_t>> pairs;  // per d + N: (ket << N) | bra, in block order
+    // Per d + N, in block order: the qubit bases' (ket << N) | bra, or the symmetric space's
+    // occupations n_00 | n_01 << 16 | n_10 << 32 | n_11 << 48.
+    std::vector<std::vector<std::uint64_t>> items;
     std::vector<std::vector<Complex>> Q, T;     // Schur vectors and triangular factor, column-major
     std::vector<Complex> coefficients;          // of the terms it was built from, to reuse it
     std::vector<std::size_t> terms;
     bool factored = false;
     std::vector<Complex> steady;                // the zero mode as a state of unit trace
-    std::vector<int> diagonal;                  // positions of |m><m| in block d = 0
+    std::vector<std::pair<int, double>> trace;  // (position in block d = 0, weight in Tr rho)
   };
-  void factor_ensemble(Ensemble1 &e, const MasterEquation &me, Bits mask);
+  // Block d of L_e (conjugated for the cold ensemble), n x n column-major, from its terms.
+  std::vector<Complex> qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const;
+  std::vector<Complex> symmetric_block(const Ensemble1 &e, const std::vector<SymmetricTerm> &terms, int d) const;
+  void factor_ensemble(Ensemble1 &e, const MasterEquation &me);
   // Solves T_h Z + Z T_c^H = C in place (C becomes Z), nh x nc column-major.
   void triangular_sylvester(const Block &b, Complex *C) const;
 
