@@ -23,29 +23,9 @@
 #include "point/record.hpp"
 
 using namespace nessmap;
+using testing::uniform_point;
 
 namespace {
-
-// A configuration with the symmetry: uniform g per ensemble (g_h != g_c), one Omega.
-SystemParameters uniform_point(int N, Bath bath, Coupling coupling, double g_h = 0.5, double g_c = 0.6,
-                               double Omega = 0.1) {
-  SystemParameters p;
-  p.N = N;
-  p.bath = bath;
-  p.coupling = coupling;
-  p.omega_h = 1.5;
-  p.omega_c = 1.0;
-  p.T_h = 2.0;
-  p.T_c = 1.0;
-  p.g_h.assign(N, g_h);
-  p.g_c.assign(N, g_c);
-  p.Omega.assign(N, std::vector<double>(N, 0.0));
-  for (int a = 0; a < N; ++a)
-    for (int b = 0; b < N; ++b)
-      if (coupling == Coupling::all_to_all || a == b) p.Omega[a][b] = Omega;
-  return p;
-}
-
 
 // The point solved by ksp in the balanced block and in the symmetric space.
 std::pair<PointResult, PointResult> balanced_and_symmetric(const SystemParameters &p) {
@@ -153,6 +133,33 @@ TEST_CASE("Every observable in the symmetric space equals the balanced block's, 
       }
 }
 
+TEST_CASE("Method sylvester in the symmetric space of type 1: every observable as LU in the balanced block, N = 1 "
+          "to 4, in the three regimes",
+          "[symmetric][sylvester]") {
+  // The Omega = 0 inverse from the two ensembles' symmetric blocks (kronecker_sum.hpp); GMRES must
+  // reach the same state as the balanced block's LU. Type 2 has no such structure and is refused.
+  for (int N : {1, 2, 3, 4})
+    for (double omega_h : {0.5, 1.5, 2.5}) {
+      SystemParameters p = uniform_point(N, Bath::independent, Coupling::all_to_all, 0.45, 0.7, 0.15);
+      p.omega_h = omega_h;
+      INFO("N = " << N << ", omega_h = " << omega_h);
+      PointEvaluator bal(PETSC_COMM_SELF, SolverConfig{Method::ksp, Space::balanced});
+      PointEvaluator syl(PETSC_COMM_SELF, SolverConfig{Method::sylvester, Space::symmetric});
+      const PointResult a = bal.evaluate(p), s = syl.evaluate(p);
+      INFO(a.reason << " | " << s.reason);
+      REQUIRE(a.ok());
+      REQUIRE(s.ok());
+      CHECK(s.space == Space::symmetric);
+      CHECK_THAT(s.steady_state.solver, Catch::Contains("Sylvester"));
+      CHECK(s.steady_state.steady_state_dimension == 1);
+      testing::check_same_observables(a, s);
+    }
+  PointEvaluator pairwise(PETSC_COMM_SELF, SolverConfig{Method::sylvester, Space::symmetric});
+  const PointResult r = pairwise.evaluate(uniform_point(2, Bath::independent, Coupling::pairwise));
+  CHECK(r.failure == Failure::error);
+  CHECK_THAT(r.reason, Catch::Contains("Kronecker structure"));
+}
+
 TEST_CASE("N = 4 with a common bath: the symmetric space equals the balanced block", "[symmetric][N4][.]") {
   // Minutes per point in the balanced block (the null-space path's LU of 12,870 rows). Its own
   // error estimate can exceed the tolerance there (a Cauchy-Schwarz bound of 2^(N-1) per
@@ -215,6 +222,8 @@ TEST_CASE("N = 10 and 20, type 1, both baths: first law, Q_h/omega_h + Q_c/omega
     REQUIRE(r.ok());
     CHECK(r.space == Space::symmetric);
     CHECK(r.dimension == (N == 10 ? 6222 : 128843));
+    // auto: above 5,000 operators independent baths go by sylvester (symmetric_direct_max_dimension).
+    if (bath == Bath::independent) CHECK_THAT(r.steady_state.solver, Catch::Contains("Sylvester"));
     const auto &o = *r.observables;
     const auto &c = o.currents;
     const double scale = std::abs(c.Q_h);

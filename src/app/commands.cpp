@@ -158,7 +158,7 @@ void check_memory(const nessmap::PointConfig &config, int at_once = 1) {
                 available / GiB,
                 !direct ? ""
                 : solver.space == nessmap::Space::symmetric
-                    ? ", or solver.method: auto (GMRES with ILU in the symmetric space)"
+                    ? ", or solver.method: auto (an iterative solver in the symmetric space)"
                     : ", or the iterative solver (solver.method: sylvester)");
   throw nessmap::ConfigError(msg);
 }

@@ -797,13 +797,18 @@ SteadyStateSolver::Stage::~Stage() = default;
 SteadyStateSolver::SteadyStateSolver(MPI_Comm comm, int N, const SolverConfig &config)
     : comm_(comm), config_(resolved(config, N)), space_(config.space, N, config.coupling),
       primary_(std::make_unique<Stage>(comm, space_, config_.method, config_.progress_seconds,
-                                       symmetric_iterative(config, N))),
+                                       config_.method == Method::ksp && symmetric_iterative(config, N))),
       sectors_(dicke_sector_path(config)) {
   SolverConfig direct = config_;
   direct.method = Method::ksp;
   const MemoryEstimate est = estimate_memory(N, direct);
   direct_fits_ = est.matrix_bytes + est.factor_bytes < fallback_memory_fraction * physical_memory_bytes();
-  fallback_allowed_ = config.method == Method::automatic && config_.method == Method::sylvester && direct_fits_;
+  // The fallback of auto's sylvester: LU, or in the symmetric space GMRES with ILU(2).
+  fallback_iterative_ = symmetric_iterative(config, N);
+  const MemoryEstimate mine = estimate_memory(N, config);
+  const bool fallback_fits =
+      mine.matrix_bytes + mine.fallback_bytes < fallback_memory_fraction * physical_memory_bytes();
+  fallback_allowed_ = config.method == Method::automatic && config_.method == Method::sylvester && fallback_fits;
 }
 
 SteadyStateSolver::~SteadyStateSolver() = default;
@@ -993,7 +998,9 @@ void SteadyStateSolver::solve_by_method(const MasterEquation &me, const InitialS
     if (!out.converged && out.failure == Failure::none) out.failure = Failure::not_converged;
   };
   if (thorough && stage->method != Method::ksp) {
-    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
+    if (!fallback_)
+      fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, fallback_iterative_ ? config_.progress_seconds : 0.0,
+                                          fallback_iterative_);
     stage = fallback_.get();
   }
   run(*stage);
@@ -1028,7 +1035,9 @@ void SteadyStateSolver::solve_by_method(const MasterEquation &me, const InitialS
   }
   if (!on_null_path && !out.converged && fallback_allowed_ && stage == primary_.get()) {
     const std::string first = out.solver + ": " + (unique_after_all ? "" : std::string(headline(out.failure)) + ": ") + out.reason;
-    if (!fallback_) fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, 0.0);
+    if (!fallback_)
+      fallback_ = std::make_unique<Stage>(comm_, space_, Method::ksp, fallback_iterative_ ? config_.progress_seconds : 0.0,
+                                          fallback_iterative_);
     stage = fallback_.get();
     run(*stage);
     out.solver += " (after " + first + ")";
@@ -1490,10 +1499,12 @@ Method resolve_method(const SolverConfig &config, int N) {
     return resolve_method(pair, 1);
   }
   if (config.space == Space::symmetric) {
-    if (config.method == Method::sylvester)
-      throw std::invalid_argument("method sylvester needs the Kronecker structure of the balanced or full space; "
-                                  "the symmetric space is solved by ksp (the default there) or eps");
-    return config.method == Method::automatic ? Method::ksp : config.method;
+    if (config.method == Method::sylvester && config.coupling == Coupling::pairwise)
+      throw std::invalid_argument("method sylvester needs the Kronecker structure of the two ensembles, which the "
+                                  "symmetric space of type 2 does not have (its units hold a hot and a cold qubit); "
+                                  "it is solved by ksp (the default there) or eps");
+    if (config.method != Method::automatic) return config.method;
+    return symmetric_iterative(config, N) && config.coupling == Coupling::all_to_all ? Method::sylvester : Method::ksp;
   }
   if (config.method != Method::automatic) return config.method;
   return space_dimension(config.space, N) <= config.auto_direct_max_dimension ? Method::ksp : Method::sylvester;
@@ -1545,8 +1556,17 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // Q and the triangular factor T of every block of L_h and L_c (kronecker_sum.hpp): block d of one
   // ensemble has C(2N, N + d) rows, and
   // sum_d C(2N, N + d)^2 = C(4N, 2N); plus full-length work arrays.
-  // (The symmetric space has no Sylvester blocks: GMRES's vectors only.)
-  const double ensemble_blocks = config.space == Space::symmetric ? 0.0 : static_cast<double>(space_dimension(Space::balanced, N));
+  // In the symmetric space of type 1 the blocks of one ensemble are its occupation numbers with
+  // n_10 - n_01 = d: sum_d (their count)^2, 2.3 M at N = 40 (kronecker_sum.hpp).
+  double ensemble_blocks = static_cast<double>(space_dimension(Space::balanced, N));
+  if (config.space == Space::symmetric) {
+    ensemble_blocks = 0;
+    for (int d = -N; d <= N; ++d) {
+      double count = 0;  // (n_01, n_10 = n_01 + d) with n_01 + n_10 <= N, times the n_00 left free
+      for (int n01 = std::max(0, -d); 2 * n01 + d <= N; ++n01) count += N - (2 * n01 + d) + 1;
+      ensemble_blocks += count * count;
+    }
+  }
   est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0;
   if (config.space == Space::symmetric) {
     // The process itself (PETSc, MPI, the basis): about 33 MB measured at N = 1.
@@ -1563,15 +1583,21 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
     est.sectors = true;
     est.factor_bytes = 1100.0 * std::pow(static_cast<double>(N), 4);
   }
+  // What auto's fallback adds to the matrix when its sylvester does not converge: LU's fill, or
+  // in the symmetric space GMRES(30) and ILU(2).
+  est.fallback_bytes = est.factor_bytes;
   if (symmetric_iterative(config, N)) {
     // GMRES(30) and ILU(2) on a scaled copy of the matrix: the factor holds about 150 + 3.5 N
     // bytes per nonzero of the matrix for type 1 and 40 N for type 2 (333 at N = 8, 412 at
     // N = 10), fitted to the peaks measured with this model (type 1 N = 20: 0.78 GB, N = 25:
     // 1.95 GB, N = 40: 22.8 GB, i.e. 259, 219 and 292 bytes per nonzero; type 2 N = 8: 0.33 GB,
     // N = 10: 2.32 GB).
-    est.direct = false;
     const double ilu = config.coupling == Coupling::all_to_all ? 150.0 + 3.5 * N : 40.0 * N;
-    est.krylov_bytes = 32.0 * n * 16.0 + 3.0 * n * 16.0 + nonzeros * 20.0 + ilu * nonzeros;
+    est.fallback_bytes = 32.0 * n * 16.0 + 3.0 * n * 16.0 + nonzeros * 20.0 + ilu * nonzeros;
+    if (est.method == Method::ksp) {
+      est.direct = false;
+      est.krylov_bytes = est.fallback_bytes;
+    }
   }
   return est;
 }

@@ -154,8 +154,9 @@ private:
   std::unique_ptr<Stage> primary_;
   // `auto` falls back to the direct solver when GMRES does not converge and LU fits in memory
   // (N <= 4): strong interaction (Omega large against the dissipation) weakens the Omega = 0
-  // preconditioner.
+  // preconditioner. In the symmetric space the fallback is GMRES with ILU(2), where it fits.
   bool fallback_allowed_ = false;
+  bool fallback_iterative_ = false;  // the fallback is GMRES with ILU (symmetric_iterative), not LU
   bool direct_fits_ = false;
   std::unique_ptr<Stage> fallback_;
   struct NullSpaceProbe;
@@ -204,10 +205,18 @@ private:
 
 // `auto` in the symmetric space above this dimension, where the state is unique (independent
 // baths; a common bath of identical qubits has dark states, which the null-space path needs LU
-// for): GMRES with ILU(2), set before the options database so that -ksp_type / -pc_type still
-// win. It took 11-20 iterations from N = 7 to 14 and beat MUMPS's LU from about 6,000 rows
-// (type 1 N = 10: 0.70 s against 0.79 s; type 2 N = 8: 3.4 s and 0.3 GB against 17 s and 1.5 GB).
+// for): an iterative solve. Type 1 (all_to_all): method sylvester, whose Omega = 0 inverse the
+// symmetric space keeps as two small ensembles (kronecker_sum.hpp), with GMRES and ILU(2) as its
+// fallback. Against GMRES/ILU(2), independent baths at omega_h/omega_c = 0.5 and 2.5: N = 20 6.4 s
+// and 263 MB against 13.4 s and 762 MB, N = 31 (2.5) 81 s and 1.7 GB against about 110 s and
+// 5.8 GB, and at N = 40 (2.5), where ILU(2) stagnated at 3.9e-3 after 13 min and 21 GiB, it
+// converges (README, "Large ensembles"). Type 2 (pairwise, no Kronecker structure): ksp with
+// GMRES and ILU(2), set before the options database so that -ksp_type / -pc_type still win; it took
+// 11-20 iterations from N = 7 to 14 and beat MUMPS's LU from about 6,000 rows (type 2 N = 8: 3.4 s
+// and 0.3 GB against 17 s and 1.5 GB; type 1 N = 10: 0.70 s against 0.79 s).
 inline constexpr std::int64_t symmetric_direct_max_dimension = 5000;
+// Whether auto solves this symmetric point iteratively (above): with GMRES/ILU(2) as its method
+// (type 2) or as sylvester's fallback (type 1). `config` unresolved (method auto).
 bool symmetric_iterative(const SolverConfig &config, int N);
 // `auto` in the symmetric space of type 1 under a common bath: Dicke sectors (solver/dicke_solver.hpp)
 // first; where they do not apply (a point whose equation is not collective, a sector with two
@@ -220,7 +229,9 @@ inline constexpr int symmetric_ilu_levels = 2;
 
 // What `auto` means at this size: a direct solve (ksp) while LU's nearly dense fill is cheap, the
 // Krylov solve with the Sylvester preconditioner above (physics.md: LU stops fitting at N = 5, and
-// GMRES + Sylvester is faster already at N = 4). Other methods are returned as they are.
+// GMRES + Sylvester is faster already at N = 4); in the symmetric space see
+// symmetric_direct_max_dimension. Other methods are returned as they are. Throws
+// std::invalid_argument for sylvester in the symmetric space of type 2.
 Method resolve_method(const SolverConfig &config, int N);
 
 // Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
@@ -237,6 +248,9 @@ struct MemoryEstimate {
   double matrix_bytes = 0;      // the sparse Liouvillian and a few vectors
   double factor_bytes = 0;      // LU fill (about half of n^2, physics.md)
   double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
+  // auto's fallback where its sylvester does not converge, besides the matrix: LU's fill, or GMRES
+  // with ILU(2) in the symmetric space (symmetric_iterative); it runs only where this fits.
+  double fallback_bytes = 0;
   double total() const { return matrix_bytes + (direct ? factor_bytes : krylov_bytes); }
 };
 // A point is refused before anything runs when its estimate exceeds this share of the machine's

@@ -30,7 +30,7 @@ expect "system.g_h: must have N = 3 entries, got 2 (with bath = common from swee
 expect "sweep.axes.N" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5] --set solver.method=ksp
 expect "needs about" "$nessmap" sweep $config --set system.g_h=0.5 --set system.g_c=0.5 --set sweep.axes.N=[2,5] --set solver.method=ksp
 # Memory per machine: a point that fits alone, but not as many at once as the ranks would solve.
-# N = 40 with independent baths (one point about 19 GiB by `nessmap estimate`'s GMRES column);
+# N = 40 with independent baths (one point about 5 GiB by `nessmap estimate`'s GMRES column);
 # ranks: one more than the machine's memory holds such points.
 per_point=$("$nessmap" estimate input/scaling.yaml --set sweep.axes.N=[40] --set sweep.axes.bath=[independent] |
   awk '$1 == 40 { print $(NF-3) * ($(NF-2) == "GiB" ? 1 : 1/1024) }')
