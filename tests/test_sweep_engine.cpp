@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -21,12 +23,14 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "fixtures.hpp"
 #include "config/config.hpp"
 #include "format/journal.hpp"
 #include "sweep/grid.hpp"
+#include "sweep/progress.hpp"
 #include "point/point.hpp"
 #include "point/record.hpp"
 #include "sweep/results.hpp"
@@ -396,6 +400,62 @@ TEST_CASE("grid task order with an N axis between value axes", "[sweep_engine][g
     INFO("family " << f);
     CHECK(grid.parameters(grid.task_index(f * grid.family_size())).N == expected_N[f]);
   }
+}
+
+TEST_CASE("grid work: a point weighs n^1.5, n the dimension of the space its family is solved in, and the time left "
+          "goes by work",
+          "[sweep_engine][grid]") {
+  // grid_yaml_N: uniform g, pairwise. Cascaded: the balanced block, C(4N, 2N) = 6, 70, 924;
+  // independent: N separate pairs (space auto), 6N rows (physics.md, "Structure worth exploiting").
+  const SweepConfig c = parse(grid_yaml_N);
+  const Grid grid(c);
+  for (std::int64_t i = 0; i < grid.size(); ++i) {
+    const SystemParameters p = grid.parameters(i);
+    const double n = p.bath == Bath::cascaded ? (p.N == 1 ? 6.0 : p.N == 2 ? 70.0 : 924.0) : 6.0 * p.N;
+    INFO("point " << i << ", N = " << p.N << ", " << to_string(p.bath));
+    CHECK(grid.work(i) == Approx(std::pow(n, 1.5)).epsilon(1e-12));
+  }
+  // The time left: the work left over this run's rate of work (here 3 times the work done), and
+  // unknown before any; points of an earlier run (40 of the 100) count in neither.
+  const Progress fresh(10, 0, true, 5.0, 100.0, 0.0);
+  CHECK(std::isnan(fresh.seconds_left(0, 0.0)));
+  double before = fresh.elapsed();
+  double left = fresh.seconds_left(2, 25.0);
+  double after = fresh.elapsed();
+  CHECK(left >= 3 * before);
+  CHECK(left <= 3 * after);
+  const Progress resumed(10, 4, true, 5.0, 100.0, 40.0);
+  before = resumed.elapsed();
+  left = resumed.seconds_left(6, 70.0);
+  after = resumed.elapsed();
+  CHECK(left >= before);
+  CHECK(left <= after);
+}
+
+TEST_CASE("the progress line keeps coming while no update does (the master rank solving a long point)",
+          "[sweep_engine][progress]") {
+  // stderr into a file (not a terminal: one line per interval) while no update comes for 1.5 s.
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  std::FILE *captured = std::tmpfile();
+  REQUIRE(captured);
+  dup2(fileno(captured), STDERR_FILENO);
+  {
+    Progress progress(10, 0, false, 0.2, 100.0, 0.0);
+    progress.update(2, 0, 50.0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  }
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::rewind(captured);
+  std::string text;
+  for (int c; (c = std::fgetc(captured)) != EOF;) text += static_cast<char>(c);
+  std::fclose(captured);
+  INFO(text);
+  int lines = 0;
+  for (std::size_t at = 0; (at = text.find("nessmap sweep: 2/10 points", at)) != std::string::npos; ++at) ++lines;
+  CHECK(lines >= 3);  // about 7 at 0.2 s
 }
 
 TEST_CASE("grid task order in the other configs", "[sweep_engine][grid]") {

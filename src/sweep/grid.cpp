@@ -1,8 +1,12 @@
 #include "sweep/grid.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
+
+#include "model/state_space.hpp"
+#include "solver/solver_config.hpp"
 
 namespace nessmap {
 
@@ -27,6 +31,21 @@ Grid::Grid(const SweepConfig &config) : axes_(config.axes), bases_(config.struct
   std::iota(family_order_.begin(), family_order_.end(), 0);
   std::stable_sort(family_order_.begin(), family_order_.end(),
                    [&](int a, int b) { return bases_[a].N > bases_[b].N; });
+  for (const SystemParameters &base : bases_) {
+    const Space space = for_point(config.base.solver, base).space;
+    // (Beyond N = 15 only the symmetric space has an index; the others' sizes as doubles.)
+    const double n = space == Space::symmetric || space == Space::pairs || base.N <= 15
+                         ? static_cast<double>(space_dimension(space, base.N, base.coupling))
+                         : std::pow(space == Space::full ? 16.0 : 8.0, base.N);
+    family_work_.push_back(std::pow(n, 1.5));
+  }
+}
+
+std::size_t Grid::family_of_point(std::int64_t index) const {
+  const auto at = unravel(index);
+  std::size_t family = 0;
+  for (std::size_t a : structural_) family = family * axes_[a].size() + at[a];
+  return family;
 }
 
 std::vector<std::size_t> Grid::shape() const {
@@ -69,9 +88,7 @@ std::int64_t Grid::task_index(std::int64_t task) const {
 
 SystemParameters Grid::parameters(std::int64_t index) const {
   const auto at = unravel(index);
-  std::size_t family = 0;
-  for (std::size_t a : structural_) family = family * axes_[a].size() + at[a];
-  SystemParameters p = bases_[family];
+  SystemParameters p = bases_[family_of_point(index)];
 
   // In the table's order (axes.hpp), whatever the order written.
   for (const AxisInfo &info : axis_table()) {

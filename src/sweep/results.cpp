@@ -5,7 +5,7 @@
 
 namespace nessmap {
 
-SweepResults::SweepResults(const Grid &grid) {
+SweepResults::SweepResults(const Grid &grid) : grid_(&grid) {
   const auto n = static_cast<std::size_t>(grid.size());
   max_N = 0;
   for (int f = 0; f < grid.families(); ++f)
@@ -30,6 +30,7 @@ bool SweepResults::store(const PointRecord &r) {
   std::copy(r.populations_h.begin(), r.populations_h.end(), populations_h.begin() + r.index * max_N);
   std::copy(r.populations_c.begin(), r.populations_c.end(), populations_c.begin() + r.index * max_N);
   ++computed;
+  work_done += grid_->work(r.index);
   if (r.status == RecordStatus::failed) {
     ++failed;
     failures[r.index] = {r.failure, r.reason};

@@ -23,6 +23,7 @@ public:
 
   std::int64_t size() const { return static_cast<std::int64_t>(status.size()); }
   std::int64_t computed = 0, failed = 0;
+  double work_done = 0;  // Grid::work() of the points stored
   int max_N = 0;  // qubits per ensemble, the largest of the grid: length of the qubit dimension
 
   std::vector<RecordStatus> status;
@@ -34,6 +35,9 @@ public:
     std::string reason;
   };
   std::map<std::int64_t, FailedPoint> failures;      // failed points only, by flat index
+
+private:
+  const Grid *grid_;  // outlives the results (the sweep's)
 };
 
 // Stores the records of `records` (concatenated by append_record: a journal frame, a report's

@@ -87,7 +87,7 @@ Step Master::step() {
     compute_one();
     worked = true;
   }
-  progress_.update(results_.computed, results_.failed);
+  progress_.update(results_.computed, results_.failed, results_.work_done);
   const bool all_handed_out = stopping_ || cursor_ >= pending_.size();
   messenger_.progress();
   if (all_handed_out && std::all_of(workers_.begin(), workers_.end(), [](const auto &w) { return w.finished(); })) {

@@ -262,7 +262,11 @@ int run_sweep(MPI_Comm world, const SweepConfig &config, const SweepOptions &opt
   } else {
     // The scope of this run is the whole grid, or its slab; a slab journal holds only its slab.
     const std::int64_t scope = slab_end(grid.size(), options) - slab_begin(grid.size(), options);
-    Progress progress(scope, prepared->results.computed, options.quiet, options.progress_interval);
+    double scope_work = 0;
+    for (std::int64_t t = slab_begin(grid.size(), options); t < slab_end(grid.size(), options); ++t)
+      scope_work += grid.work(grid.task_index(t));
+    Progress progress(scope, prepared->results.computed, options.quiet, options.progress_interval, scope_work,
+                      prepared->results.work_done);
     for (const auto &note : prepared->prep.notes) progress.message(note);
     try {
       const WriteContext context{config, options, layout, grid, start};
