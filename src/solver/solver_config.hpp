@@ -25,7 +25,8 @@ struct SolverConfig {
   // made for a resolved space (for_point).
   Space space = Space::automatic;
   // Not YAML keys: the family's coupling, which decides the symmetric space's units, and its bath
-  // (a common bath of identical qubits has degenerate steady states: symmetric_iterative).
+  // (a common bath of identical qubits has degenerate steady states; resolve_method and
+  // symmetric_iterative read both).
   Coupling coupling = Coupling::pairwise;
   Bath bath = Bath::common;
   // Not a YAML key: a knob for tests.

@@ -287,9 +287,11 @@ def large_point(binary, N, bath, timeout):
 # Omega = 0.1, omega_h = 1.5, T_h = 2, T_c = 1, thermal start), space auto.
 # Type 2 in the symmetric space (auto would solve it as independent pairs).
 SYMMETRIC_POINTS = [("all_to_all", "independent", 10), ("all_to_all", "independent", 20),
-                    ("all_to_all", "independent", 25), ("all_to_all", "common", 10),
+                    ("all_to_all", "independent", 25), ("all_to_all", "independent", 31),
+                    ("all_to_all", "independent", 40), ("all_to_all", "common", 10),
                     ("all_to_all", "common", 12), ("all_to_all", "common", 20),
-                    ("all_to_all", "common", 25), ("all_to_all", "common", 31), ("pairwise", "independent", 6),
+                    ("all_to_all", "common", 25), ("all_to_all", "common", 31), ("all_to_all", "common", 40),
+                    ("pairwise", "independent", 6),
                     ("pairwise", "independent", 8), ("pairwise", "independent", 10)]
 # The same against the balanced block in the same run, where it solves in seconds.
 SYMMETRIC_REFERENCE = [("all_to_all", "independent", 4), ("all_to_all", "common", 3),
