@@ -70,6 +70,18 @@ void check_inverse(const SystemParameters &p, const StateSpace &space, std::mt19
   CHECK(norm(Ly) < 1e-10 * norm(r));
 }
 
+// The blocks hold every index of the space exactly once.
+void check_blocks_cover(const KroneckerSumInverse &inverse, const StateSpace &space) {
+  std::int64_t covered = 0;
+  std::set<std::int64_t> indices;
+  for (const auto &b : inverse.blocks()) {
+    covered += static_cast<std::int64_t>(b.index.size());
+    indices.insert(b.index.begin(), b.index.end());
+  }
+  CHECK(covered == space.dimension());
+  CHECK(static_cast<std::int64_t>(indices.size()) == space.dimension());
+}
+
 } // namespace
 
 TEST_CASE("Omega = 0: the product state is L's steady state and the preconditioner inverts L",
@@ -115,14 +127,7 @@ TEST_CASE("The blocks split over ranks cover the space once", "[sylvester]") {
       if (kind == Space::full && N > 2) continue;
       const StateSpace space(kind, N);
       KroneckerSumInverse inverse(space);
-      std::int64_t covered = 0;
-      std::set<std::int64_t> indices;
-      for (const auto &b : inverse.blocks()) {
-        covered += static_cast<std::int64_t>(b.index.size());
-        indices.insert(b.index.begin(), b.index.end());
-      }
-      CHECK(covered == space.dimension());
-      CHECK(static_cast<std::int64_t>(indices.size()) == space.dimension());
+      check_blocks_cover(inverse, space);
       for (int size : {1, 2, 3}) {
         std::vector<int> owner(inverse.blocks().size(), 0);
         for (int rank = 0; rank < size; ++rank)
@@ -153,14 +158,7 @@ TEST_CASE("The symmetric space of type 1: the preconditioner inverts L at Omega 
     p.bath = Bath::common;
     inverse.factor(build_master_equation(p));
     CHECK(inverse.zero_modes() == N / 2 + 1);
-    std::int64_t covered = 0;
-    std::set<std::int64_t> indices;
-    for (const auto &b : inverse.blocks()) {
-      covered += static_cast<std::int64_t>(b.index.size());
-      indices.insert(b.index.begin(), b.index.end());
-    }
-    CHECK(covered == space.dimension());
-    CHECK(static_cast<std::int64_t>(indices.size()) == space.dimension());
+    check_blocks_cover(inverse, space);
   }
   // Type 2's units hold a hot and a cold qubit: no Kronecker structure.
   CHECK_THROWS_AS(KroneckerSumInverse(StateSpace(Space::symmetric, 2, Coupling::pairwise)), std::invalid_argument);
