@@ -1,8 +1,5 @@
 #include "solver/kronecker_sum.hpp"
 
-#include <petscsys.h>
-#include <petscblaslapack.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -15,58 +12,8 @@
 
 #include "liouvillian/liouvillian.hpp"
 
-// LAPACK routines PETSc's header does not name.
-extern "C" {
-void zgees_(const char *jobvs, const char *sort, void *select, const int *n, std::complex<double> *a,
-            const int *lda, int *sdim, std::complex<double> *w, std::complex<double> *vs, const int *ldvs,
-            std::complex<double> *work, const int *lwork, double *rwork, int *bwork, int *info);
-void ztrexc_(const char *compq, const int *n, std::complex<double> *t, const int *ldt, std::complex<double> *q,
-             const int *ldq, const int *ifst, const int *ilst, int *info);
-}
-
 namespace nessmap {
 namespace {
-
-static_assert(sizeof(PetscScalar) == sizeof(Complex), "PETSc scalars are std::complex<double>");
-
-PetscScalar *lapack(Complex *p) { return reinterpret_cast<PetscScalar *>(p); }
-const PetscScalar *lapack(const Complex *p) { return reinterpret_cast<const PetscScalar *>(p); }
-
-// C = alpha op_a(A) op_b(B) + beta C, column-major; A is m x k after op_a, B is k x n after op_b.
-void gemm(const char *op_a, const char *op_b, int m, int n, int k, Complex alpha, const Complex *A, int lda,
-          const Complex *B, int ldb, Complex beta, Complex *C, int ldc) {
-  const PetscBLASInt M = m, Nn = n, K = k, LDA = lda, LDB = ldb, LDC = ldc;
-  const PetscScalar a = alpha, b = beta;
-  BLASgemm_(op_a, op_b, &M, &Nn, &K, &a, lapack(A), &LDA, lapack(B), &LDB, &b, lapack(C), &LDC);
-}
-// C = op_a(A) op_b(B) with C of leading dimension m.
-void gemm(const char *op_a, const char *op_b, int m, int n, int k, const Complex *A, int lda,
-          const Complex *B, int ldb, Complex *C) {
-  gemm(op_a, op_b, m, n, k, 1.0, A, lda, B, ldb, 0.0, C, m);
-}
-
-// Complex Schur form A = Q T Q^H (A is overwritten by T), with the eigenvalue of smallest modulus
-// moved to the first position when `zero_first`.
-void schur(int n, std::vector<Complex> &A, std::vector<Complex> &Q, bool zero_first) {
-  const int lwork = std::max(1, 4 * n);
-  int info = 0, sdim = 0;
-  Q.assign(static_cast<std::size_t>(n) * n, 0.0);
-  std::vector<Complex> w(n), work(lwork);
-  std::vector<double> rwork(n);
-  std::vector<int> bwork(n);
-  zgees_("V", "N", nullptr, &n, A.data(), &n, &sdim, w.data(), Q.data(), &n, work.data(), &lwork, rwork.data(),
-         bwork.data(), &info);
-  if (info != 0) throw std::runtime_error("LAPACK zgees failed on a block of L_0 (info " + std::to_string(info) + ")");
-  if (!zero_first) return;
-  int smallest = 1;
-  for (int i = 1; i <= n; ++i)
-    if (std::abs(A[(i - 1) * (n + 1)]) < std::abs(A[(smallest - 1) * (n + 1)])) smallest = i;
-  const int first = 1;
-  if (smallest != first) {
-    ztrexc_("V", &n, A.data(), &n, Q.data(), &n, &smallest, &first, &info);
-    if (info != 0) throw std::runtime_error("LAPACK ztrexc failed on a block of L_0");
-  }
-}
 
 // One ensemble's occupation numbers in the symmetric space of type 1: n_k units in kind k,
 // k = |a><b| -> 2a + b (symmetric_basis.hpp), so d = n_10 - n_01.
@@ -120,8 +67,7 @@ KroneckerSumInverse::KroneckerSumInverse(const StateSpace &space) : space_(space
           e->items[std::popcount(ket) - std::popcount(bra) + N].push_back((ket << N) | bra);
     }
     e->conjugate = e == &cold_;
-    e->Q.resize(2 * N + 1);
-    e->T.resize(2 * N + 1);
+    e->schur.resize(2 * N + 1);
   }
   // rho's blocks: every (d_h, d_c) whose elements lie in the space.
   const std::uint64_t low = (std::uint64_t{1} << N) - 1;
@@ -228,14 +174,13 @@ void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me
 
   const int N = e.N;
   for (int d = -N; d <= N; ++d) {
-    std::vector<Complex> A = basis ? symmetric_block(e, unit_terms, d) : qubit_block(e, me, d);
-    schur(static_cast<int>(e.items[d + N].size()), A, e.Q[d + N], d == 0);
-    e.T[d + N] = std::move(A);
+    e.schur[d + N] = schur_form(static_cast<int>(e.items[d + N].size()),
+                                basis ? symmetric_block(e, unit_terms, d) : qubit_block(e, me, d), d == 0, "L_0");
   }
   // The first Schur vector of block 0 spans the zero mode (conjugated for the cold ensemble).
   const auto &items = e.items[N];
   const int n0 = static_cast<int>(items.size());
-  e.steady.assign(e.Q[N].begin(), e.Q[N].begin() + n0);
+  e.steady.assign(e.schur[N].Q.begin(), e.schur[N].Q.begin() + n0);
   if (e.conjugate)
     for (auto &c : e.steady) c = std::conj(c);
   // Tr rho's weights: 1 at |m><m|; sqrt(M_e) at a class of diagonal kinds only, read off the
@@ -264,75 +209,18 @@ void KroneckerSumInverse::factor(const MasterEquation &me) {
   factor_ensemble(cold_, me);
   auto largest = [](const Ensemble1 &e) {
     double r = 0;
-    for (const auto &T : e.T) {
-      const auto n = static_cast<std::size_t>(std::sqrt(static_cast<double>(T.size())));
-      for (std::size_t i = 0; i < n; ++i) r = std::max(r, std::abs(T[i * (n + 1)]));
-    }
+    for (const auto &S : e.schur) r = std::max(r, S.largest_eigenvalue());
     return r;
   };
   largest_rate_ = largest(hot_) + largest(cold_);
   auto zeros = [this](const Ensemble1 &e) {
-    const auto &T = e.T[N_];
-    const auto n = static_cast<std::size_t>(std::sqrt(static_cast<double>(T.size())));
+    const SchurForm &S = e.schur[N_];
     int count = 0;
-    for (std::size_t i = 0; i < n; ++i) count += std::abs(T[i * (n + 1)]) <= dropped_rate * largest_rate_;
+    for (int i = 0; i < S.n; ++i)
+      count += std::abs(S.T[i * static_cast<std::size_t>(S.n + 1)]) <= dropped_rate * largest_rate_;
     return count;
   };
   zero_modes_ = std::max(zeros(hot_), zeros(cold_));
-}
-
-void KroneckerSumInverse::triangular_sylvester(const Block &b, Complex *C) const {
-  // T_h Z + Z T_c^H = C with T_h, T_c upper triangular: row i of Z depends on the rows below it,
-  // column j on the columns right of it (sum_{l > j} Z[:, l] conj(T_c[j, l])). Recursive halving
-  // (bottom rows / right columns first, their contribution to the rest as one matrix product)
-  // leaves small diagonal pieces, solved element by element; most of the work is in gemm.
-  const int nh = b.nh, nc = b.nc;
-  const Complex *Th = hot_.T[b.dh + N_].data(), *Tc = cold_.T[b.dc + N_].data();
-  const bool zero_block = b.dh == 0 && b.dc == 0;
-  const double tiny = dropped_rate * largest_rate_;
-  constexpr int leaf = 48;
-  auto at = [nh](Complex *M, int i, int j) { return M + i + static_cast<std::size_t>(j) * nh; };
-
-  auto leaf_solve = [&](int i0, int i1, int j0, int j1) {
-    for (int j = j1 - 1; j >= j0; --j) {
-      Complex *z = at(C, 0, j);
-      for (int l = j + 1; l < j1; ++l) {
-        const Complex t = std::conj(Tc[j + static_cast<std::size_t>(l) * nc]);
-        const Complex *zl = at(C, 0, l);
-        for (int i = i0; i < i1; ++i) z[i] -= zl[i] * t;
-      }
-      const Complex mu = std::conj(Tc[j * static_cast<std::size_t>(nc + 1)]);
-      for (int k = i1 - 1; k >= i0; --k) {
-        const Complex *tk = Th + static_cast<std::size_t>(k) * nh;  // column k of T_h
-        const Complex rate = tk[k] + mu;
-        // The pair of zero modes (and any other rate at roundoff level) is left out.
-        if ((zero_block && j == 0 && k == 0) || std::norm(rate) <= tiny * tiny) z[k] = 0.0;
-        else z[k] /= rate;
-        const Complex zk = z[k];
-        for (int i = i0; i < k; ++i) z[i] -= tk[i] * zk;
-      }
-    }
-  };
-  auto solve = [&](auto &self, int i0, int i1, int j0, int j1) -> void {
-    const int rows = i1 - i0, cols = j1 - j0;
-    if (rows <= leaf && cols <= leaf) return leaf_solve(i0, i1, j0, j1);
-    if (rows >= cols) {
-      const int m = i0 + rows / 2;
-      self(self, m, i1, j0, j1);
-      // C[i0:m, j0:j1] -= T_h[i0:m, m:i1] Z[m:i1, j0:j1]
-      gemm("N", "N", m - i0, cols, i1 - m, -1.0, Th + i0 + static_cast<std::size_t>(m) * nh, nh, at(C, m, j0), nh,
-           1.0, at(C, i0, j0), nh);
-      self(self, i0, m, j0, j1);
-    } else {
-      const int m = j0 + cols / 2;
-      self(self, i0, i1, m, j1);
-      // C[i0:i1, j0:m] -= Z[i0:i1, m:j1] T_c[j0:m, m:j1]^H
-      gemm("N", "C", rows, m - j0, j1 - m, -1.0, at(C, i0, m), nh, Tc + j0 + static_cast<std::size_t>(m) * nc, nc,
-           1.0, at(C, i0, j0), nh);
-      self(self, i0, i1, j0, m);
-    }
-  };
-  solve(solve, 0, nh, 0, nc);
 }
 
 void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<int> &which) const {
@@ -342,14 +230,10 @@ void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<
     const int nh = b.nh, nc = b.nc;
     const auto size = static_cast<std::size_t>(nh) * nc;
     R.resize(size);
-    W.resize(size);
     for (std::size_t p = 0; p < size; ++p) R[p] = r[b.index[p]];
-    const auto &Qh = hot_.Q[b.dh + N_], &Qc = cold_.Q[b.dc + N_];
-    gemm("C", "N", nh, nc, nh, Qh.data(), nh, R.data(), nh, W.data());  // W = Q_h^H R
-    gemm("N", "N", nh, nc, nc, W.data(), nh, Qc.data(), nc, R.data());  // R = W Q_c
-    triangular_sylvester(b, R.data());                                  // R = Z
-    gemm("N", "N", nh, nc, nh, Qh.data(), nh, R.data(), nh, W.data());  // W = Q_h Z
-    gemm("N", "C", nh, nc, nc, W.data(), nh, Qc.data(), nc, R.data());  // R = W Q_c^H
+    // The pair of zero modes (and any other rate at roundoff level) is left out.
+    solve_sylvester(hot_.schur[b.dh + N_], cold_.schur[b.dc + N_], R.data(), W, dropped_rate * largest_rate_,
+                    b.dh == 0 && b.dc == 0);
     if (b.dh == 0 && b.dc == 0) {
       // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
       // diagonal positions of the two ensembles.

@@ -41,6 +41,7 @@
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
 #include "model/symmetric_terms.hpp"
+#include "solver/schur_sylvester.hpp"
 
 namespace nessmap {
 
@@ -94,7 +95,7 @@ private:
     // Per d + N, in block order: the qubit bases' (ket << N) | bra, or the symmetric space's
     // occupations n_00 | n_01 << 16 | n_10 << 32 | n_11 << 48.
     std::vector<std::vector<std::uint64_t>> items;
-    std::vector<std::vector<Complex>> Q, T;     // Schur vectors and triangular factor, column-major
+    std::vector<SchurForm> schur;               // per d + N
     std::vector<Complex> coefficients;          // of the terms it was built from, to reuse it
     std::vector<std::size_t> terms;
     bool factored = false;
@@ -105,8 +106,6 @@ private:
   std::vector<Complex> qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const;
   std::vector<Complex> symmetric_block(const Ensemble1 &e, const std::vector<SymmetricTerm> &terms, int d) const;
   void factor_ensemble(Ensemble1 &e, const MasterEquation &me);
-  // Solves T_h Z + Z T_c^H = C in place (C becomes Z), nh x nc column-major.
-  void triangular_sylvester(const Block &b, Complex *C) const;
 
   const StateSpace &space_;
   int N_;
