@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fixtures.hpp"
+#include "liouvillian_rows.hpp"
 #include "liouvillian/liouvillian.hpp"
 #include "solver/kronecker_sum.hpp"
 
@@ -17,23 +18,7 @@ using namespace nessmap::testing;
 
 namespace {
 
-std::vector<Complex> multiply(const StateSpace &space, const MasterEquation &me, const std::vector<Complex> &x) {
-  std::vector<Complex> y(x.size());
-  RowEntries row;
-  for (std::int64_t i = 0; i < space.dimension(); ++i) {
-    liouvillian_row(space, me, i, row);
-    Complex s = 0;
-    for (std::size_t k = 0; k < row.cols.size(); ++k) s += row.values[k] * x[row.cols[k]];
-    y[i] = s;
-  }
-  return y;
-}
 
-double norm(const std::vector<Complex> &x) {
-  double s = 0;
-  for (Complex c : x) s += std::norm(c);
-  return std::sqrt(s);
-}
 
 // Tr rho: 1 on each |m><m|, sqrt(M) on a diagonal class of the symmetric space.
 Complex trace(const StateSpace &space, const std::vector<Complex> &x) {
