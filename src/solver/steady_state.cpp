@@ -385,12 +385,31 @@ private:
     progress_.start();
     NESSMAP_PETSC(KSPSolve(ksp, b_, x));
     last_ = ksp;
-    const KSPConvergedReason reason = outcome(ksp, out);
+    KSPConvergedReason reason = outcome(ksp, out);
+    PC pc;
+    PCFailedReason pcr = PC_NOERROR;
+    NESSMAP_PETSC(KSPGetPC(ksp, &pc));
+    if (reason < 0) NESSMAP_PETSC(PCGetFailedReason(pc, &pcr));
+#if defined(PETSC_HAVE_MUMPS)
+    // MUMPS sizes its workspace by the analysis of the family's first point plus ICNTL(14) percent.
+    // Other values pivot differently and may need more (measured: N = 3, independent baths, the
+    // points after g_scale = 0.01 of a g_scale x Omega_scale grid), and every later point would
+    // reuse the short workspace: analyse again with twice the margin (at least 100 percent, up to four
+    // times: 1600 percent), and keep that margin.
+    for (int attempt = 0; attempt < 4 && pcr == PC_FACTOR_OUTMEMORY && uses_mumps(ksp); ++attempt) {
+      PetscInt margin = 20;
+      if (Mat F = mumps_factor(ksp)) NESSMAP_PETSC(MatMumpsGetIcntl(F, 14, &margin));
+      const std::string wider = std::to_string(std::max<PetscInt>(2 * margin, 100));
+      NESSMAP_PETSC(PetscOptionsSetValue(nullptr, "-mat_mumps_icntl_14", wider.c_str()));
+      NESSMAP_PETSC(PCReset(pc));
+      NESSMAP_PETSC(KSPSetOperators(ksp, A, A));
+      NESSMAP_PETSC(KSPSolve(ksp, b_, x));
+      reason = outcome(ksp, out);
+      pcr = PC_NOERROR;
+      if (reason < 0) NESSMAP_PETSC(PCGetFailedReason(pc, &pcr));
+    }
+#endif
     if (reason < 0) {
-      PC pc;
-      PCFailedReason pcr;
-      NESSMAP_PETSC(KSPGetPC(ksp, &pc));
-      NESSMAP_PETSC(PCGetFailedReason(pc, &pcr));
       if (pcr != PC_NOERROR) out.reason += std::string(" (") + PCFailedReasons[pcr] + ")";
       MatSolverType st = nullptr;
       if (pcr == PC_FACTOR_NUMERIC_ZEROPIVOT && PCFactorGetMatSolverType(pc, &st) == 0 && st &&
