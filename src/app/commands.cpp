@@ -163,6 +163,15 @@ void check_memory(const nessmap::PointConfig &config, int at_once = 1) {
   throw nessmap::ConfigError(msg);
 }
 
+// nessmap's own solver options, checked before any work starts (a bad value is bad input).
+void check_solver_options() {
+  try {
+    nessmap::sylvester_pc_option();
+  } catch (const std::invalid_argument &e) {
+    throw nessmap::ConfigError(e.what());
+  }
+}
+
 // A misspelt option (-ksp_tyep) is otherwise silently ignored: name every option nobody read.
 void warn_unused_options() {
   PetscInt n = 0;
@@ -188,6 +197,7 @@ std::string solver_options() {
 } // namespace
 
 int run_sweep(Arguments &args) {
+  check_solver_options();
   const auto config = nessmap::load_sweep_config(args.config, args.overrides);
   // Every family must fit before any work starts, as many points at once as the groups of ranks
   // on the most crowded machine (each group solves its own point; a group's ranks share one).
@@ -224,6 +234,7 @@ int run_estimate(const Arguments &args) {
 }
 
 int run_point(const Arguments &args) {
+  check_solver_options();
   const auto config = nessmap::load_point_config(args.config, args.overrides);
   check_memory(config);
   nessmap::PointEvaluator evaluator(PETSC_COMM_WORLD, config.solver);

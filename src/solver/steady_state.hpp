@@ -9,8 +9,10 @@
 //   eps: SLEPc, the eigenvector of the eigenvalue of L nearest 0 by shift-and-invert; the -eps_*
 //        and -st_* options win.
 //   sylvester: GMRES on L x = -L rho_0, right-preconditioned by the exact inverse of the Omega = 0
-//        Liouvillian (kronecker_sum.hpp), started from rho_0 (-sylvester_warm_start: from the
-//        previous point's state); the -ksp_* options win, and -pc_type replaces the preconditioner.
+//        Liouvillian (kronecker_sum.hpp) or, where the interaction dominates, by the no-jump
+//        inverse (no_jump.hpp; -sylvester_pc, sylvester_pc_option), started from rho_0
+//        (-sylvester_warm_start: from the previous point's state); the -ksp_* options win, and
+//        -pc_type replaces the preconditioner.
 //   auto: one of these by size (resolve_method).
 // Either way the state is normalised to unit trace.
 //
@@ -233,6 +235,17 @@ inline constexpr int symmetric_ilu_levels = 2;
 // symmetric_direct_max_dimension. Other methods are returned as they are. Throws
 // std::invalid_argument for sylvester in the symmetric space of type 2.
 Method resolve_method(const SolverConfig &config, int N);
+
+// The Sylvester method's preconditioner, as -sylvester_pc names it in the options database:
+//   auto       (the default) per point, the no-jump one where the interaction dominates the
+//              dissipation rates, else the Omega = 0 one; a point that does not converge is solved
+//              again with the other;
+//   ensembles  the Omega = 0 Liouvillian as a Kronecker sum, inverted exactly (kronecker_sum.hpp);
+//   no_jump    the coherent part exactly, the jumps by one block Gauss-Seidel sweep (no_jump.hpp;
+//              balanced and full spaces only).
+// Throws std::invalid_argument naming the option for any other value.
+enum class SylvesterPc { automatic, ensembles, no_jump };
+SylvesterPc sylvester_pc_option();
 
 // Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
 // -pc_type names something else than lu/cholesky, eps through -st_pc_type likewise, sylvester
