@@ -91,6 +91,7 @@ void NoJumpInverse::factor(const MasterEquation &me) {
   // B = A^H for a master equation of Lindblad form: then one Schur form serves both sides.
   A_.assign(K + 1, {});
   Bh_.assign(K + 1, {});
+  same_.assign(K + 1, false);
   double largest = 0;
   for (int k = 0; k <= K; ++k) {
     const int n = static_cast<int>(items_[k].size());
@@ -101,7 +102,8 @@ void NoJumpInverse::factor(const MasterEquation &me) {
     }
     const bool same = difference <= 1e-14 * scale;
     A_[k] = schur_form(n, std::move(A[k]), false, "H_eff");
-    Bh_[k] = same ? A_[k] : schur_form(n, std::move(Bh[k]), false, "H_eff");
+    same_[k] = same;
+    if (!same) Bh_[k] = schur_form(n, std::move(Bh[k]), false, "H_eff");
     largest = std::max({largest, A_[k].largest_eigenvalue(), Bh_[k].largest_eigenvalue()});
   }
   tiny_ = dropped_rate * 2 * largest;
@@ -133,7 +135,7 @@ void NoJumpInverse::apply(const Complex *r, Complex *y) const {
         }
       }
     }
-    solve_sylvester(A_[b.km], Bh_[b.kn], R_.data(), W_, tiny_, false);
+    solve_sylvester(A_[b.km], same_[b.kn] ? A_[b.kn] : Bh_[b.kn], R_.data(), W_, tiny_, false);
     for (std::size_t p = 0; p < R_.size(); ++p) y[b.index[p]] = R_[p];
   }
   if (rho0_.empty()) return;

@@ -75,7 +75,8 @@ private:
   std::vector<std::vector<Bits>> items_;  // per k: the basis states of k excitations, ascending
   std::vector<int> position_;              // of a basis state in its items_ list
   std::vector<Block> blocks_;              // descending k_m + k_n: the order of the sweep
-  std::vector<SchurForm> A_, Bh_;          // per k: A_k and B_k^H
+  std::vector<SchurForm> A_, Bh_;          // per k: A_k and B_k^H (empty where same_[k])
+  std::vector<bool> same_;                 // B_k^H = A_k: A_k's form serves both sides
   std::vector<std::vector<Jump>> jumps_in_;  // per block: the emission terms into it
   std::vector<Jump> down_;
   int jumps_left_ = 0;
