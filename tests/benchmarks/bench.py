@@ -301,6 +301,86 @@ SYMMETRIC_REFERENCE = [("all_to_all", "independent", 4), ("all_to_all", "common"
 SECTOR_REFERENCE = [10, 12]
 
 
+# Issue 15: where Omega dominates the dissipation. The N = 3 grid of the issue (g = s [0.5, 0.55,
+# 0.6], s = 0.01-10 in 13 log steps, Omega = 0.01-100 in 9, three baths, type 1) as one sweep by
+# `auto` against the same sweep by LU, taking turns; and the N = 5 strong point (g = 0.178 x
+# [0.5, ..., 0.7], Omega = 0.316) per bath with the default preconditioner choice against the
+# Omega = 0 one alone (-sylvester_pc ensembles), the reference it replaces.
+STRONG_GRID = """system:
+  N: 3
+  bath: common
+  coupling: all_to_all
+  omega_c: 1.0
+  omega_h: 1.5
+  T_h: 2.0
+  T_c: 1.0
+  g_h: [0.5, 0.55, 0.6]
+  g_c: [0.5, 0.55, 0.6]
+  Omega: 1.0
+solver:
+  method: auto
+sweep:
+  axes:
+    g_scale: {start: 0.01, stop: 10, num: 13, log: true}
+    Omega_scale: {start: 0.01, stop: 100, num: 9, log: true}
+    bath: [common, cascaded, independent]
+output:
+  path: strong.h5
+  csv: true
+"""
+
+
+def strong_lines(tmp, binary, rounds):
+    import csv
+    config = os.path.join(tmp, "strong.yaml")
+    with open(config, "w") as f:
+        f.write(STRONG_GRID)
+    best = {"auto": None, "ksp": None}
+    rows = {}
+    for _ in range(rounds):
+        for method in ("auto", "ksp"):
+            out = os.path.join(tmp, f"strong-{method}.h5")
+            cmd = [binary, "sweep", config, "--set", f"solver.method={method}", "--set",
+                   f"output.path={out}", "--restart", "--quiet"]
+            cp, peak, wall = timed(cmd)
+            if cp is None or cp.returncode != 0:
+                return [f"The N = 3 grid sweep ({method}) failed: {cp.stderr[-300:] if cp else 'stopped'}"]
+            best[method] = wall if best[method] is None else min(best[method], wall)
+            with open(out[:-3] + ".csv") as f:
+                rows[method] = {r["index"]: r for r in csv.DictReader(f)}
+    keys = ["Q_h", "Q_c", "W", "Q_h_loc", "Q_h_nonloc", "Q_c_loc", "Q_c_nonloc", "W_loc", "W_nonloc"]
+    lu_ok = [i for i, r in rows["ksp"].items() if r["status"] == "ok"]
+    auto_ok = [i for i in lu_ok if rows["auto"][i]["status"] == "ok"]
+    diff = max((abs(float(rows["auto"][i][k]) - float(rows["ksp"][i][k])) for i in auto_ok for k in keys),
+               default=float("nan"))
+    L = [f"The issue's N = 3 grid (351 points), one sweep on one rank, best of {rounds} taking turns:", "",
+         "| method | points ok | of those LU solves | max abs difference of the currents to LU | sweep time |",
+         "|---|---|---|---|---|",
+         f"| auto | {sum(r['status'] == 'ok' for r in rows['auto'].values())} | {len(auto_ok)} of {len(lu_ok)} | "
+         f"{diff:.1e} | {best['auto']:.1f} s |",
+         f"| ksp (LU) | {len(lu_ok)} | | | {best['ksp']:.1f} s |",
+         "", f"auto / LU time: {best['auto'] / best['ksp']:.2f}.", "",
+         "N = 5 at the strong point (g = 0.178 x [0.5, 0.55, 0.6, 0.65, 0.7], Omega = 0.316, dimension "
+         "184,756), one `nessmap point` each, the default against `-sylvester_pc ensembles`:", "",
+         "| bath | preconditioner | status | iterations | process | peak | solver |", "|---|---|---|---|---|---|---|"]
+    g = [round(0.178 * (0.5 + 0.05 * k), 6) for k in range(5)]
+    for bath in BATHS:
+        for pc in ("auto", "ensembles"):
+            cmd = [binary, "point", os.path.join(ROOT, "input", "point.yaml"), "--set", "system.N=5",
+                   "--set", f"system.bath={bath}", "--set", "system.coupling=all_to_all",
+                   "--set", f"system.g_h={g}", "--set", f"system.g_c={g}", "--set", "system.Omega=0.316",
+                   "--set", "system.omega_h=1.5", "--set", "solver.method=auto", "-sylvester_pc", pc]
+            cp, peak, wall = timed(cmd, timeout=1800)
+            try:
+                out = json.loads(cp.stdout)
+                L.append(f"| {bath} | {pc} | {out['status']} {out.get('reason') or ''} | {out['iterations']} | "
+                         f"{fmt_t(wall)} | {fmt_mem(peak)} | {out['solver']} |")
+            except (ValueError, AttributeError):
+                L.append(f"| {bath} | {pc} | stopped or no JSON | | {fmt_t(wall)} | {fmt_mem(peak)} | |")
+            log(L[-1])
+    return L
+
+
 def uniform_yaml(tmp, coupling, bath, N):
     path = os.path.join(tmp, f"sym_{coupling}_{bath}_{N}.yaml")
     with open(path, "w") as f:
@@ -422,6 +502,9 @@ def main():
     ap.add_argument("--symmetric-only", action="store_true",
                     help="only the permutation-symmetric space's points (issue 14) and their ratios to "
                     "the balanced block; writes results/<date>-symmetric.md")
+    ap.add_argument("--strong-only", action="store_true",
+                    help="only where Omega dominates the rates (issue 15): the N = 3 grid by auto against "
+                    "LU and the N = 5 strong point per bath; writes results/<date>-strong.md")
     args = ap.parse_args()
     binary = args.binary
     if not os.access(binary, os.X_OK):
@@ -448,6 +531,13 @@ def main():
         log(f"bench: wrote {os.path.relpath(path, ROOT)}")
         return 0
 
+    if args.strong_only:
+        try:
+            lines = strong_lines(tmp, binary, 3)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return report("nessmap where Omega dominates the dissipation", "bash tests/benchmarks/run.sh --strong-only",
+                      lines, "strong")
     if args.symmetric_only:
         try:
             lines = symmetric_lines(tmp, binary)

@@ -4,6 +4,7 @@
 #     bash tests/benchmarks/run.sh [--quick] [--qutip-n4-timeout SECONDS] [--skip-n6] [--no-verify]
 #     bash tests/benchmarks/run.sh --throughput-only [--rounds R]
 #     bash tests/benchmarks/run.sh --symmetric-only
+#     bash tests/benchmarks/run.sh --strong-only     (issue 15: Omega dominating the rates)
 #
 # For N = 1..4 and each bath model (all_to_all coupling, the paper's parameters): nessmap's
 # per-point time (single-rank sweep) and peak memory, QuTiP's per-point time (build + steadystate
