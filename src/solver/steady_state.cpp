@@ -621,33 +621,44 @@ public:
     requested_ = sylvester_pc_option();
     // The no-jump inverse needs the qubit bases' excitation sectors.
     if (space.kind() == Space::balanced || space.kind() == Space::full) no_jump_ = std::make_unique<NoJumpInverse>(space);
-    else if (requested_ == Pc::no_jump)
-      throw std::invalid_argument("-sylvester_pc no_jump works in the balanced and full spaces, not the " +
+    else if (requested_ == Pc::no_jump || requested_ == Pc::both)
+      throw std::invalid_argument("-sylvester_pc no_jump and both work in the balanced and full spaces, not the " +
                                   std::string(to_string(space.kind())) + " space");
   }
 
-  // The preconditioner `auto` picks for this point: the no-jump one where the interaction
-  // dominates, Omega_max > interaction_dominates * (the largest dissipation rate), else the
-  // Omega = 0 Kronecker sum. Measured on the N = 3 grid (type 1, g = s [0.5, 0.55, 0.6], T_h = 2,
-  // s = 0.01-10, Omega = 0.01-100; the ratio below is Omega / (1.9 s^2 0.36)): at ratio 0.15 the
-  // Kronecker sum took 3-22 GMRES iterations against 15-204, at 1.5 about the same (120-160), at
-  // 15 and above 600-1900 or none against 13-110.
+  // The preconditioner `auto` picks for this point. Where the interaction is weak against the
+  // dissipation, Omega_max <= interaction_dominates * (the largest dissipation rate), the Omega = 0
+  // one; else under independent baths the no-jump one, under collective (common, cascaded) ones
+  // both, multiplicatively. Measured on the N = 3 grid (type 1, g = s [0.5, 0.55, 0.6], T_h = 2,
+  // s = 0.01-10, Omega = 0.01-100, 105 points; the ratio is Omega / (1.9 (0.6 s)^2), about the
+  // criterion's), GMRES iterations:
+  //   ratio 0.015-0.15  Omega = 0: 3-22, both: 3-18 (at twice the cost of an iteration);
+  //   ratio 1.5         Omega = 0: 17-161, no-jump: 15-162, both: 9-39;
+  //   ratio 15-150      Omega = 0: 537-1910 or none, no-jump: 40-110 (13-23 independent),
+  //                     both: 17-56 (14-22 independent);
+  //   ratio >= 1.5e3    most do not converge to a certified accuracy with any (LU takes them).
   static constexpr double interaction_dominates = 0.5;
   Pc choose(const MasterEquation &me) const {
-    if (requested_ != Pc::automatic || !no_jump_) return no_jump_ && requested_ == Pc::no_jump ? Pc::no_jump : Pc::ensembles;
+    if (!no_jump_) return Pc::ensembles;
+    if (requested_ != Pc::automatic) return requested_;
     const Bits hot = (Bits{1} << space_.N()) - 1;
     double interaction = 0, rate = 0;
+    bool collective = false;  // a jump between two different qubits: a common or cascaded bath
     for (const auto &t : me.terms) {
       const Bits care = t.left.care | t.right.care;
       if (t.part == Part::hamiltonian && (care & hot) != 0 && (care & ~hot) != 0)
         interaction = std::max(interaction, std::abs(t.coef));
-      else if (t.part != Part::hamiltonian)
+      else if (t.part != Part::hamiltonian) {
         rate = std::max(rate, std::abs(t.coef));
+        collective = collective || (t.left.care != 0 && t.right.care != 0 && t.left.flip != t.right.flip);
+      }
     }
-    return interaction > interaction_dominates * rate ? Pc::no_jump : Pc::ensembles;
+    if (interaction <= interaction_dominates * rate) return Pc::ensembles;
+    return collective ? Pc::both : Pc::no_jump;
   }
-  static const char *pc_label(Pc pc) {
-    return pc == Pc::no_jump ? "ksp gmres, pc shell (Sylvester, no-jump)" : "ksp gmres, pc shell (Sylvester, Omega = 0)";
+  static const char *pc_name(Pc pc) {
+    return pc == Pc::no_jump ? "Sylvester, no-jump" : pc == Pc::both ? "Sylvester, no-jump then Omega = 0"
+                                                                     : "Sylvester, Omega = 0";
   }
 
   // With -sylvester_pc auto, a point the chosen preconditioner does not converge on is solved
@@ -658,7 +669,7 @@ public:
     if (solve_with_pc(me, matrix, x, warm, out)) return true;
     if (requested_ != Pc::automatic || !no_jump_ || out.failure != Failure::none) return false;  // not a divergence
     const std::string first = out.solver + ": " + out.reason;
-    pc_ = pc_ == Pc::no_jump ? Pc::ensembles : Pc::no_jump;
+    pc_ = pc_ == Pc::both ? Pc::no_jump : Pc::both;
     const bool ok = solve_with_pc(me, matrix, x, false, out);
     out.solver += " (after " + first + ")";
     return ok;
@@ -667,15 +678,15 @@ public:
   bool solve_with_pc(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool warm,
                      SteadyState &out) {
     Mat A = matrix.mat();
-    out.solver = pc_label(pc_);
+    out.solver = std::string("ksp gmres, pc shell (") + pc_name(pc_) + ")";
     PC pc;
     NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
     PetscBool shell = PETSC_FALSE;
     NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCSHELL, &shell));
-    if (shell) NESSMAP_PETSC(PCShellSetName(pc, pc_ == Pc::no_jump ? "Sylvester, no-jump" : "Sylvester, Omega = 0"));
+    if (shell) NESSMAP_PETSC(PCShellSetName(pc, pc_name(pc_)));
     try {
       kron_.factor(me);
-      if (pc_ == Pc::no_jump) no_jump_->factor(me);
+      if (pc_ != Pc::ensembles) no_jump_->factor(me);
     } catch (const std::runtime_error &e) {
       out.failure = Failure::error;
       out.reason = e.what();
@@ -694,7 +705,7 @@ public:
     }
     // rho_0 and b = -L rho_0.
     kron_.product_state(full_rho0_.data());
-    if (pc_ == Pc::no_jump) no_jump_->set_trace_direction(full_rho0_.data());
+    if (pc_ != Pc::ensembles) no_jump_->set_trace_direction(full_rho0_.data());
     {
       PetscScalar *a;
       PetscInt lo, hi;
@@ -742,6 +753,7 @@ public:
     if (!warm) NESSMAP_PETSC(VecZeroEntries(x));
     NESSMAP_PETSC(KSPSetInitialGuessNonzero(ksp_, warm ? PETSC_TRUE : PETSC_FALSE));
     NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
+    matrix_ = A;
     progress_.start(b_norm);
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
@@ -777,13 +789,29 @@ private:
     });
   }
 
+  // y = M^-1 r. Both: y = N^-1 r + K^-1 (r - L N^-1 r), N the no-jump and K the Omega = 0
+  // preconditioner (multiplicative: K corrects what N leaves, the absorption jumps and the
+  // rest of the dissipation), two applications and a product with L.
   void apply(Vec r, Vec y) {
+    if (pc_ != Pc::both) return apply_one(pc_, r, y);
+    if (!first_) {
+      NESSMAP_PETSC(VecDuplicate(r, first_.out()));
+      NESSMAP_PETSC(VecDuplicate(r, rest_.out()));
+    }
+    apply_one(Pc::no_jump, r, first_);
+    NESSMAP_PETSC(MatMult(matrix_, first_, rest_));
+    NESSMAP_PETSC(VecAYPX(rest_, -1.0, r));
+    apply_one(Pc::ensembles, rest_, y);
+    NESSMAP_PETSC(VecAXPY(y, 1.0, first_));
+  }
+
+  void apply_one(Pc which, Vec r, Vec y) {
     if (size_ == 1) {
       const PetscScalar *ra;
       PetscScalar *ya;
       NESSMAP_PETSC(VecGetArrayRead(r, &ra));
       NESSMAP_PETSC(VecGetArray(y, &ya));
-      if (pc_ == Pc::no_jump) no_jump_->apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
+      if (which == Pc::no_jump) no_jump_->apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
       else kron_.apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
       NESSMAP_PETSC(VecRestoreArray(y, &ya));
       NESSMAP_PETSC(VecRestoreArrayRead(r, &ra));
@@ -795,7 +823,7 @@ private:
     NESSMAP_PETSC(VecScatterEnd(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar *ga;
     NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
-    if (pc_ == Pc::no_jump) {
+    if (which == Pc::no_jump) {
       // The sweep is sequential over the blocks: every rank makes the whole of it and keeps its rows.
       no_jump_->apply(reinterpret_cast<const Complex *>(ga), reinterpret_cast<Complex *>(full_y_.data()));
       NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
@@ -824,9 +852,11 @@ private:
   int size_ = 1, rank_ = 0;
   const StateSpace &space_;
   KroneckerSumInverse kron_;
-  // -sylvester_pc: auto (the default, choose()), ensembles (kron_) or no_jump (no_jump_, where the
-  // space has it); kron_ gives rho_0 either way.
+  // -sylvester_pc: auto (the default, choose()), ensembles (kron_), no_jump (no_jump_, where the
+  // space has it) or both; kron_ gives rho_0 either way.
   Pc requested_ = Pc::automatic, pc_ = Pc::ensembles;
+  Mat matrix_ = nullptr;         // L of the solve (both: the product between the two)
+  PetscVec first_, rest_;        // both: N^-1 r and r - L N^-1 r
   std::unique_ptr<NoJumpInverse> no_jump_;
   std::vector<int> mine_;
   std::vector<PetscScalar> full_rho0_, full_y_, vals_;
@@ -853,7 +883,8 @@ SylvesterPc sylvester_pc_option() {
   if (!set || value == "auto") return SylvesterPc::automatic;
   if (value == "ensembles") return SylvesterPc::ensembles;
   if (value == "no_jump") return SylvesterPc::no_jump;
-  throw std::invalid_argument("option -sylvester_pc " + value + ": expected auto, ensembles or no_jump");
+  if (value == "both") return SylvesterPc::both;
+  throw std::invalid_argument("option -sylvester_pc " + value + ": expected auto, ensembles, no_jump or both");
 }
 
 namespace {

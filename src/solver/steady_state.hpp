@@ -237,14 +237,16 @@ inline constexpr int symmetric_ilu_levels = 2;
 Method resolve_method(const SolverConfig &config, int N);
 
 // The Sylvester method's preconditioner, as -sylvester_pc names it in the options database:
-//   auto       (the default) per point, the no-jump one where the interaction dominates the
-//              dissipation rates, else the Omega = 0 one; a point that does not converge is solved
-//              again with the other;
+//   auto       (the default) per point: the Omega = 0 one where the interaction is weak against
+//              the dissipation rates, else no_jump under independent baths and both under
+//              collective ones; a point that does not converge is solved again with both (or,
+//              after both, with no_jump);
 //   ensembles  the Omega = 0 Liouvillian as a Kronecker sum, inverted exactly (kronecker_sum.hpp);
 //   no_jump    the coherent part exactly, the jumps by one block Gauss-Seidel sweep (no_jump.hpp;
-//              balanced and full spaces only).
+//              balanced and full spaces only);
+//   both       no_jump, then ensembles on what it leaves (multiplicative, with one product by L).
 // Throws std::invalid_argument naming the option for any other value.
-enum class SylvesterPc { automatic, ensembles, no_jump };
+enum class SylvesterPc { automatic, ensembles, no_jump, both };
 SylvesterPc sylvester_pc_option();
 
 // Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
