@@ -1705,9 +1705,10 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
     }
   }
   // The no-jump preconditioner (qubit bases): Q and T of A_k for every excitation sector k,
-  // sum_k C(2N, k)^2 = C(4N, 2N) entries each (one form serves both sides, B = A^H), and its
-  // block buffers.
-  const double no_jump = config.space == Space::symmetric ? 0.0 : 2.0 * space_dimension(Space::balanced, N) * 16.0;
+  // sum_k C(2N, k)^2 = C(4N, 2N) entries each (one form serves both sides, B = A^H), and the two
+  // vectors of `both`.
+  const double no_jump =
+      config.space == Space::symmetric ? 0.0 : 2.0 * space_dimension(Space::balanced, N) * 16.0 + 2.0 * n * 16.0;
   est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + 2.0 * 2.0 * ensemble_blocks * 16.0 + 3.0 * n * 16.0 +
                      no_jump;
   if (config.space == Space::symmetric) {
