@@ -192,6 +192,23 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
   }
 }
 
+TEST_CASE("At omega_h / omega_c = T_h / T_c the product state is steady: the shortcut with both preconditioners",
+          "[sylvester][no_jump]") {
+  // The thermal product state commutes with H_I there, so GMRES is skipped; the error estimate
+  // still applies the preconditioner, which for `both` multiplies by L (this crashed once: the
+  // matrix was set only on the GMRES path).
+  SystemParameters p = scaled_point(3, Bath::common, 0.178, 10.0);
+  p.omega_h = 2.0;  // T_h / T_c = 2
+  auto sylvester = evaluator(Method::sylvester);
+  const PointResult r = sylvester.evaluate(p);
+  INFO(r.reason);
+  REQUIRE(r.ok());
+  CHECK(r.steady_state.solver == "rho_0 (the Omega = 0 state is steady)");
+  // No current flows at the reversibility point (W = Q_h + Q_c = 0, each to roundoff).
+  CHECK(std::abs(r.observables->currents.Q_h) < 1e-15);
+  CHECK(std::abs(r.observables->currents.W) < 1e-15);
+}
+
 TEST_CASE("The issue's N = 3 grid: the default method solves every point LU solves to 1e-9",
           "[sylvester][no_jump][grid]") {
   // g_scale 0.01-10 (13 log values) x Omega 0.01-100 (9 log values) x the three baths: 351 points.

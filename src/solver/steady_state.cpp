@@ -678,6 +678,7 @@ public:
   bool solve_with_pc(const MasterEquation &me, const LiouvillianMatrix &matrix, Vec x, bool warm,
                      SteadyState &out) {
     Mat A = matrix.mat();
+    matrix_ = A;  // before any return: correct() may apply the preconditioner after rho_0's shortcut
     out.solver = std::string("ksp gmres, pc shell (") + pc_name(pc_) + ")";
     PC pc;
     NESSMAP_PETSC(KSPGetPC(ksp_, &pc));
@@ -753,7 +754,6 @@ public:
     if (!warm) NESSMAP_PETSC(VecZeroEntries(x));
     NESSMAP_PETSC(KSPSetInitialGuessNonzero(ksp_, warm ? PETSC_TRUE : PETSC_FALSE));
     NESSMAP_PETSC(KSPSetOperators(ksp_, A, A));
-    matrix_ = A;
     progress_.start(b_norm);
     NESSMAP_PETSC(KSPSolve(ksp_, b_, x));
     NESSMAP_PETSC(VecAXPY(x, 1.0, rho0_));
