@@ -698,7 +698,8 @@ public:
     if (kron_.zero_modes() > 1) {
       out.failure = Failure::not_unique;
       out.reason = "at Omega = 0 one ensemble has " + std::to_string(kron_.zero_modes()) +
-                   " steady states, which the Sylvester preconditioner cannot invert";
+                   " steady states: the Sylvester method's starting state rho_0 = rho_h (x) rho_c is not unique"
+                   " (and the Omega = 0 preconditioner cannot invert them)";
       return false;
     }
     if (!rho0_) {
