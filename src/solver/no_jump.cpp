@@ -50,7 +50,7 @@ void NoJumpInverse::factor(const MasterEquation &me) {
     A[k].assign(n * n, 0.0);
     Bh[k].assign(n * n, 0.0);
   }
-  down_.clear();
+  jumps_kept_ = 0;
   jumps_in_.assign(blocks_.size(), {});
   jumps_left_ = 0;
   for (const auto &t : me.terms) {
@@ -86,7 +86,7 @@ void NoJumpInverse::factor(const MasterEquation &me) {
       const int source = block_of(blocks_[b].km + dm, blocks_[b].kn + dn);
       if (source >= 0) jumps_in_[b].push_back({t.coef, t.left, t.right, source});
     }
-    down_.push_back({t.coef, t.left, t.right, -1});
+    ++jumps_kept_;
   }
   // B = A^H for a master equation of Lindblad form: then one Schur form serves both sides.
   A_.assign(K + 1, {});

@@ -55,7 +55,7 @@ public:
 
   // Counts of the jump terms of the last factor(): in M (emission), left to GMRES (absorption,
   // and any jump that keeps (k_m, k_n)).
-  int jumps_kept() const { return static_cast<int>(down_.size()); }
+  int jumps_kept() const { return jumps_kept_; }
   int jumps_left() const { return jumps_left_; }
 
 private:
@@ -78,7 +78,7 @@ private:
   std::vector<SchurForm> A_, Bh_;          // per k: A_k and B_k^H (empty where same_[k])
   std::vector<bool> same_;                 // B_k^H = A_k: A_k's form serves both sides
   std::vector<std::vector<Jump>> jumps_in_;  // per block: the emission terms into it
-  std::vector<Jump> down_;
+  int jumps_kept_ = 0;
   int jumps_left_ = 0;
   double tiny_ = 0;
   std::vector<std::int64_t> diagonal_;  // indices of rho's diagonal
