@@ -53,6 +53,29 @@ void check_inverse(const SystemParameters &p, const StateSpace &space, std::mt19
   auto Ly = multiply(space, me, y);
   for (std::size_t i = 0; i < Ly.size(); ++i) Ly[i] -= r[i];
   CHECK(norm(Ly) < 1e-10 * norm(r));
+
+  // A Hermitian r: half the blocks solved and mirrored give the same y (and every entry of it).
+  if (!inverse.hermitian()) return;
+  std::vector<Complex> h(space.dimension());
+  for (std::int64_t i = 0; i < space.dimension(); ++i) h[i] = 0.5 * (r[i] + std::conj(r[space.adjoint(i)]));
+  std::vector<Complex> full(space.dimension(), Complex(7.0)), half(space.dimension(), Complex(7.0));
+  inverse.apply(h.data(), full.data());
+  inverse.apply_hermitian(h.data(), half.data());
+  double difference = 0;
+  for (std::size_t i = 0; i < full.size(); ++i) difference = std::max(difference, std::abs(full[i] - half[i]));
+  CHECK(difference < 1e-12 * norm(full));
+  // and that y is Hermitian
+  double asymmetry = 0;
+  for (std::int64_t i = 0; i < space.dimension(); ++i)
+    asymmetry = std::max(asymmetry, std::abs(full[i] - std::conj(full[space.adjoint(i)])));
+  CHECK(asymmetry < 1e-12 * norm(full));
+  // Each leading block once, with its mirror, covers the space.
+  std::vector<int> seen(inverse.blocks().size(), 0);
+  for (int k : inverse.hermitian_blocks()) {
+    ++seen[k];
+    if (inverse.mirror(k) != k) ++seen[inverse.mirror(k)];
+  }
+  CHECK(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
 }
 
 // The blocks hold every index of the space exactly once.

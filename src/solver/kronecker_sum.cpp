@@ -88,6 +88,25 @@ KroneckerSumInverse::KroneckerSumInverse(const StateSpace &space) : space_(space
     }
   all_blocks_.resize(blocks_.size());
   std::iota(all_blocks_.begin(), all_blocks_.end(), 0);
+  // Hermiticity: the adjoint of the qubit bases' |ket><bra| is |bra><ket|, in block -d.
+  hermitian_ = basis == nullptr;
+  if (!hermitian_) return;
+  for (Ensemble1 *e : {&hot_, &cold_}) {
+    e->adjoint.assign(2 * N + 1, {});
+    for (int d = -N; d <= N; ++d) {
+      const auto &from = e->items[d + N], &to = e->items[-d + N];
+      std::unordered_map<std::uint64_t, int> position;
+      for (std::size_t i = 0; i < to.size(); ++i) position.emplace(to[i], static_cast<int>(i));
+      for (std::uint64_t item : from) e->adjoint[d + N].push_back(position.at((item & low) << N | item >> N));
+    }
+  }
+  mirror_.assign(blocks_.size(), -1);
+  for (std::size_t k = 0; k < blocks_.size(); ++k) {
+    for (std::size_t m = 0; m < blocks_.size(); ++m)
+      if (blocks_[m].dh == -blocks_[k].dh && blocks_[m].dc == -blocks_[k].dc) mirror_[k] = static_cast<int>(m);
+    if (mirror_[k] < 0) throw std::logic_error("a block of the space has no adjoint block");
+    if (blocks_[k].dh > 0 || (blocks_[k].dh == 0 && blocks_[k].dc >= 0)) leading_blocks_.push_back(static_cast<int>(k));
+  }
 }
 
 std::vector<Complex> KroneckerSumInverse::qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const {
@@ -173,10 +192,28 @@ void KroneckerSumInverse::factor_ensemble(Ensemble1 &e, const MasterEquation &me
   e.coefficients = std::move(coefficients);
 
   const int N = e.N;
-  for (int d = -N; d <= N; ++d) {
+  for (int d = (basis ? -N : 0); d <= N; ++d) {
     e.schur[d + N] = schur_form(static_cast<int>(e.items[d + N].size()),
                                 basis ? symmetric_block(e, unit_terms, d) : qubit_block(e, me, d), d == 0, "L_0");
   }
+  // In the qubit bases block -d is block d's adjoint image: L_e preserves Hermiticity, so with A
+  // the permutation that takes each item of block d to its adjoint's position in block -d,
+  // L_e,-d = A conj(L_e,d) A^T, and with L_e,d = Q T Q^H the Schur form of block -d is
+  // (A conj(Q)) conj(T) (A conj(Q))^H: half the decompositions.
+  if (!basis)
+    for (int d = 1; d <= N; ++d) {
+      const SchurForm &from = e.schur[d + N];
+      SchurForm &to = e.schur[-d + N];
+      const int n = from.n;
+      const auto &adjoint = e.adjoint[d + N];
+      to.n = n;
+      to.T.resize(from.T.size());
+      to.Q.resize(from.Q.size());
+      for (std::size_t p = 0; p < from.T.size(); ++p) to.T[p] = std::conj(from.T[p]);
+      for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i)
+          to.Q[adjoint[i] + static_cast<std::size_t>(j) * n] = std::conj(from.Q[i + static_cast<std::size_t>(j) * n]);
+    }
   // The first Schur vector of block 0 spans the zero mode (conjugated for the cold ensemble).
   const auto &items = e.items[N];
   const int n0 = static_cast<int>(items.size());
@@ -224,17 +261,42 @@ void KroneckerSumInverse::factor(const MasterEquation &me) {
 }
 
 void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<int> &which) const {
-  auto &R = scratch_r_, &W = scratch_w_;  // reused: the preconditioner runs every GMRES iteration
+  auto &R = scratch_r_;  // reused: the preconditioner runs every GMRES iteration
   for (int k : which) {
     const Block &b = blocks_[k];
-    const int nh = b.nh, nc = b.nc;
-    const auto size = static_cast<std::size_t>(nh) * nc;
-    R.resize(size);
-    for (std::size_t p = 0; p < size; ++p) R[p] = r[b.index[p]];
-    // The pair of zero modes (and any other rate at roundoff level) is left out.
-    solve_sylvester(hot_.schur[b.dh + N_], cold_.schur[b.dc + N_], R.data(), W, dropped_rate * largest_rate_,
-                    b.dh == 0 && b.dc == 0);
-    if (b.dh == 0 && b.dc == 0) {
+    solve_block(b, r, R);
+    for (std::size_t p = 0; p < R.size(); ++p) y[b.index[p]] = R[p];
+  }
+}
+
+void KroneckerSumInverse::apply_hermitian(const Complex *r, Complex *y, const std::vector<int> &leading) const {
+  if (!hermitian_) throw std::logic_error("apply_hermitian: the symmetric space's blocks are not mapped to their adjoints");
+  auto &R = scratch_r_;
+  for (int k : leading) {
+    const Block &b = blocks_[k];
+    solve_block(b, r, R);
+    for (std::size_t p = 0; p < R.size(); ++p) y[b.index[p]] = R[p];
+    if (mirror_[k] == k) continue;
+    // y(n, m) = conj(y(m, n)): element (i, j) of this block is (adjoint_h[i], adjoint_c[j]) there.
+    const Block &m = blocks_[mirror_[k]];
+    const auto &ah = hot_.adjoint[b.dh + N_], &ac = cold_.adjoint[b.dc + N_];
+    for (int j = 0; j < b.nc; ++j) {
+      const std::int64_t *column = m.index.data() + static_cast<std::size_t>(ac[j]) * m.nh;
+      const Complex *Rj = R.data() + static_cast<std::size_t>(j) * b.nh;
+      for (int i = 0; i < b.nh; ++i) y[column[ah[i]]] = std::conj(Rj[i]);
+    }
+  }
+}
+
+void KroneckerSumInverse::solve_block(const Block &b, const Complex *r, std::vector<Complex> &R) const {
+  const int nh = b.nh, nc = b.nc;
+  const auto size = static_cast<std::size_t>(nh) * nc;
+  R.resize(size);
+  for (std::size_t p = 0; p < size; ++p) R[p] = r[b.index[p]];
+  // The pair of zero modes (and any other rate at roundoff level) is left out.
+  solve_sylvester(hot_.schur[b.dh + N_], cold_.schur[b.dc + N_], R.data(), scratch_w_, dropped_rate * largest_rate_,
+                  b.dh == 0 && b.dc == 0);
+  if (b.dh == 0 && b.dc == 0) {
       // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
       // diagonal positions of the two ensembles.
       Complex trace = 0;
@@ -242,8 +304,6 @@ void KroneckerSumInverse::apply(const Complex *r, Complex *y, const std::vector<
         for (const auto &[i, wh] : hot_.trace) trace += wh * wc * R[i + static_cast<std::size_t>(j) * nh];
       for (int j = 0; j < nc; ++j)
         for (int i = 0; i < nh; ++i) R[i + static_cast<std::size_t>(j) * nh] -= trace * hot_.steady[i] * cold_.steady[j];
-    }
-    for (std::size_t p = 0; p < size; ++p) y[b.index[p]] = R[p];
   }
 }
 
@@ -257,10 +317,9 @@ void KroneckerSumInverse::product_state(Complex *x) const {
   }
 }
 
-std::vector<int> KroneckerSumInverse::blocks_of(int rank, int size) const {
+std::vector<int> KroneckerSumInverse::blocks_of(int rank, int size, const std::vector<int> &among) const {
   // Largest first, each to the least loaded rank.
-  std::vector<int> order(blocks_.size());
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> order = among;
   std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return blocks_[a].cost() > blocks_[b].cost(); });
   std::vector<double> load(size, 0.0);
   std::vector<int> mine;

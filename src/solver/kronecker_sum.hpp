@@ -67,6 +67,21 @@ public:
   void apply(const Complex *r, Complex *y, const std::vector<int> &blocks) const;
   void apply(const Complex *r, Complex *y) const { apply(r, y, all_blocks_); }
 
+  // The same for a Hermitian r (rho's elements (m, n) and (n, m) conjugate), with the work halved
+  // outside block (0, 0): L_0 preserves Hermiticity, so block (-d_h, -d_c) of y is the adjoint of
+  // block (d_h, d_c), and only the leading blocks (hermitian_blocks()) are solved; each writes its
+  // mirror too. `leading` lists indices into blocks(), each one of hermitian_blocks(). For an r
+  // that is not Hermitian the result is that of r's leading blocks and their adjoints.
+  // In the qubit bases only (hermitian() false in the symmetric space, where this throws
+  // std::logic_error).
+  void apply_hermitian(const Complex *r, Complex *y, const std::vector<int> &leading) const;
+  void apply_hermitian(const Complex *r, Complex *y) const { apply_hermitian(r, y, leading_blocks_); }
+  bool hermitian() const { return hermitian_; }
+  // The leading blocks: d_h > 0, or d_h = 0 and d_c >= 0.
+  const std::vector<int> &hermitian_blocks() const { return leading_blocks_; }
+  // Block k's mirror (-d_h, -d_c), k itself for block (0, 0).
+  int mirror(int k) const { return mirror_[k]; }
+
   // rho_h (x) rho_c, each factor of unit trace: the steady state of L_0 (zero outside its block).
   void product_state(Complex *x) const;
 
@@ -81,8 +96,10 @@ public:
   // Eigenvalues of L_h or L_c (the larger count) at roundoff level: 1 when each ensemble has a
   // unique steady state, more with dark states.
   int zero_modes() const { return zero_modes_; }
-  // A split of the blocks over `size` ranks with about equal cost; the list of rank `rank`.
-  std::vector<int> blocks_of(int rank, int size) const;
+  // A split of the blocks (of `among`, default all) over `size` ranks with about equal cost; the
+  // list of rank `rank`.
+  std::vector<int> blocks_of(int rank, int size) const { return blocks_of(rank, size, all_blocks_); }
+  std::vector<int> blocks_of(int rank, int size, const std::vector<int> &among) const;
 
 private:
   // One ensemble's Liouvillian (conjugated for the cold one), block by excitation difference, in
@@ -101,6 +118,8 @@ private:
     bool factored = false;
     std::vector<Complex> steady;                // the zero mode as a state of unit trace
     std::vector<std::pair<int, double>> trace;  // (position in block d = 0, weight in Tr rho)
+    // Qubit bases, per d + N: the position in block -d of each item's adjoint |bra><ket|.
+    std::vector<std::vector<int>> adjoint;
   };
   // Block d of L_e (conjugated for the cold ensemble), n x n column-major, from its terms.
   std::vector<Complex> qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const;
@@ -111,7 +130,10 @@ private:
   int N_;
   Ensemble1 hot_, cold_;
   std::vector<Block> blocks_;
-  std::vector<int> all_blocks_;
+  std::vector<int> all_blocks_, leading_blocks_, mirror_;
+  bool hermitian_ = false;
+  // One block's solve (r's block in, y's block in R), then R's elements written to y.
+  void solve_block(const Block &b, const Complex *r, std::vector<Complex> &R) const;
   mutable std::vector<Complex> scratch_r_, scratch_w_;  // apply's block buffers
   double largest_rate_ = 0;  // max |T_h,ii| + max |T_c,jj|
   int zero_modes_ = 0;
