@@ -176,14 +176,18 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
     CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) < 1e-12);
   }
   {
-    // The Omega = 0 preconditioner alone does not converge at the strong point (2000 iterations):
-    // the solver field says so, and the point is solved again by LU.
+    // The Omega = 0 preconditioner alone crawls at the strong point (1796 iterations measured,
+    // against 31 for both) until its residual stalls below 1e-10 of ||b|| short of rtol 1e-13: the
+    // stop at that floor, which the reason names, and the state still LU's.
     Option pc("-sylvester_pc", "ensembles");
     auto sylvester = evaluator(Method::sylvester);
     const PointResult a = sylvester.evaluate(strong);
+    INFO(a.steady_state.solver << ": " << a.steady_state.reason);
     REQUIRE(a.ok());
-    CHECK_THAT(a.steady_state.solver, Catch::Contains("after ksp gmres, pc shell (Sylvester, Omega = 0)") &&
-                                          Catch::Contains("DIVERGED_ITS"));
+    CHECK(a.steady_state.solver == "ksp gmres, pc shell (Sylvester, Omega = 0)");
+    CHECK(a.steady_state.iterations > 1000);
+    CHECK_THAT(a.steady_state.reason, Catch::StartsWith("CONVERGED_STAGNATION"));
+    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) < 1e-12);
   }
   {
     // A bad value is refused before any work (the command line's check), naming the option.

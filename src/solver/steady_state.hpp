@@ -266,6 +266,9 @@ struct MemoryEstimate {
   // auto's fallback where its sylvester does not converge, besides the matrix: LU's fill, or GMRES
   // with ILU(2) in the symmetric space (symmetric_iterative); it runs only where this fits.
   double fallback_bytes = 0;
+  // The bytes above are per rank of a point split over this many ranks (each holds its share of
+  // the rows and the whole of what the preconditioners keep).
+  int ranks = 1;
   double total() const { return matrix_bytes + (direct ? factor_bytes : krylov_bytes); }
 };
 // A point is refused before anything runs when its estimate exceeds this share of the machine's
@@ -278,7 +281,8 @@ inline bool fits_in_memory(const MemoryEstimate &est, double available_bytes) {
   return est.total() <= usable_memory_fraction * available_bytes;
 }
 // `nonzeros` of the Liouvillian when counted; negative: a bound from the number of terms.
-MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros = -1);
+// `ranks`: the ranks one point is split over (--ranks-per-point); the estimate is then per rank.
+MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzeros = -1, int ranks = 1);
 // Physical memory of this machine in bytes.
 double physical_memory_bytes();
 
