@@ -19,12 +19,14 @@ namespace nessmap::app {
 const char *const usage =
     "usage: nessmap point CONFIG.yaml [--set section.key=VALUE ...] [PETSc/SLEPc options]\n"
     "       mpirun -n P nessmap sweep CONFIG.yaml [--set ...] [sweep options] [PETSc/SLEPc options]\n"
-    "       nessmap estimate CONFIG.yaml [--set ...] [PETSc/SLEPc options]\n"
+    "       nessmap estimate CONFIG.yaml [--set ...] [--ranks-per-point K] [PETSc/SLEPc options]\n"
     "\n"
     "  point     solve one parameter point and print its observables as one JSON object\n"
     "            (a sweep config solves its base point: the system section as written)\n"
     "  estimate  print the dimension, nonzeros and memory of one point of each family of a point\n"
-    "            or sweep config, and exit 2 if one does not fit in this machine's memory\n"
+    "            or sweep config, and exit 2 if one does not fit in this machine's memory; with\n"
+    "            --ranks-per-point K (or the sweep's ranks_per_point) the memory per rank of a point\n"
+    "            split over K ranks, and exit 2 only if a rank does not fit in a machine like this\n"
     "  sweep     solve every point of the grid in the config's sweep section and write\n"
     "            output.path (HDF5/netCDF-4); finished points go to output.path.journal first\n"
     "\n"
@@ -82,9 +84,9 @@ Arguments parse_arguments(int argc, char **argv) {
     } else if (arg == "--ranks-per-point" || arg == "--slab" || arg == "--progress-interval") {
       if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
       const std::string value = argv[++i];
-      a.sweep_option_given = true;
+      a.sweep_options.push_back(arg);
       if (arg == "--ranks-per-point") {
-        parse_int(arg, value, 1);
+        a.ranks_per_point = parse_int(arg, value, 1);
         a.overrides.push_back("sweep.ranks_per_point=" + value);
       } else if (arg == "--slab") {
         const auto slash = value.find('/');
@@ -100,7 +102,7 @@ Arguments parse_arguments(int argc, char **argv) {
           throw std::invalid_argument("--progress-interval needs a positive number of seconds, got '" + value + "'");
       }
     } else if (arg == "--resume" || arg == "--restart" || arg == "--quiet") {
-      a.sweep_option_given = true;
+      a.sweep_options.push_back(arg);
       (arg == "--resume" ? a.sweep.resume : arg == "--restart" ? a.sweep.restart : a.sweep.quiet) = true;
     } else if (arg.rfind("--", 0) == 0) {
       throw std::invalid_argument("unknown option " + arg);
@@ -110,32 +112,48 @@ Arguments parse_arguments(int argc, char **argv) {
   }
   if (a.config.empty()) throw std::invalid_argument("missing CONFIG.yaml");
   if (a.sweep.resume && a.sweep.restart) throw std::invalid_argument("--resume and --restart contradict each other");
-  if (a.command != "sweep" && a.sweep_option_given)
-    throw std::invalid_argument("--ranks-per-point, --resume, --restart, --slab, --quiet and --progress-interval are sweep options");
+  if (a.command == "estimate" && a.ranks_per_point > 0) {
+    // estimate reads --ranks-per-point for its memory per rank; it is no override of the YAML
+    // there (a point config has no sweep section).
+    a.overrides.erase(std::find(a.overrides.begin(), a.overrides.end(),
+                                "sweep.ranks_per_point=" + std::to_string(a.ranks_per_point)));
+    std::erase(a.sweep_options, std::string("--ranks-per-point"));
+  }
+  if (a.command != "sweep" && !a.sweep_options.empty())
+    throw std::invalid_argument(a.sweep_options.front() + " is a sweep option" +
+                                (a.command == "estimate" ? " (estimate takes --ranks-per-point)" : ""));
   a.petsc.push_back(nullptr);
   return a;
 }
 
 namespace {
 
-// `at_once` points of this family may be solved at the same time on one machine (a sweep's
-// groups on one node); throws ConfigError, naming where N was set, when they do not fit.
-void check_memory(const nessmap::PointConfig &config, int at_once = 1) {
+// A point of this family split over `ranks` ranks, `on_machine` of the ranks that solve points
+// on the most crowded machine (a sweep's groups there, or a point's ranks); throws ConfigError,
+// naming where N was set, when they do not fit.
+void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_machine = 1) {
   const auto solver = nessmap::for_point(config.solver, config.system);
   const double available = nessmap::physical_memory_bytes();
+  const int at_once = std::max(1, on_machine / ranks);  // points at once there
   const auto fits = [&](nessmap::MemoryEstimate est) {
-    est.matrix_bytes *= at_once;
-    est.factor_bytes *= at_once;
-    est.krylov_bytes *= at_once;
+    est.matrix_bytes *= on_machine;
+    est.factor_bytes *= on_machine;
+    est.krylov_bytes *= on_machine;
     return fits_in_memory(est, available);
   };
   // First with a bound on the nonzeros (no rows built); where that does not fit, with the rows
   // counted, as `nessmap estimate` does (the bound is 1.7x the count for type 1 with independent
   // baths: 32 against 19 per row), so that the two never disagree.
-  auto est = nessmap::estimate_memory(config.system.N, solver);
+  auto est = nessmap::estimate_memory(config.system.N, solver, -1, ranks);
   if (fits(est)) return;
-  est = nessmap::estimate_family(config.system, config.solver).memory;
+  est = nessmap::estimate_family(config.system, config.solver, ranks).memory;
   if (fits(est)) return;
+  if (ranks > 1) {
+    // Per rank, as the whole point on its ranks (the message below speaks of points).
+    est.matrix_bytes *= ranks;
+    est.factor_bytes *= ranks;
+    est.krylov_bytes *= ranks;
+  }
   const bool direct = est.direct;
   constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
   char msg[768];
@@ -170,6 +188,23 @@ void check_solver_options() {
   } catch (const std::invalid_argument &e) {
     throw nessmap::ConfigError(e.what());
   }
+}
+
+// -sylvester_pc no_jump and both need the qubit bases' excitation sectors: a family that the
+// Sylvester method would solve in the symmetric space cannot have them (bad input, before any
+// work, rather than a failed point).
+void check_solver_space(const nessmap::PointConfig &config) {
+  const auto pc = nessmap::sylvester_pc_option();
+  if (pc != nessmap::SylvesterPc::no_jump && pc != nessmap::SylvesterPc::both) return;
+  const auto solver = nessmap::for_point(config.solver, config.system);
+  if (solver.space != nessmap::Space::symmetric ||
+      nessmap::resolve_method(solver, config.system.N) != nessmap::Method::sylvester)
+    return;
+  throw nessmap::ConfigError(std::string("option -sylvester_pc ") + (pc == nessmap::SylvesterPc::both ? "both" : "no_jump") +
+                             ": the no-jump preconditioner works in the balanced and full spaces, and N = " +
+                             std::to_string(config.system.N) + " (" + nessmap::to_string(config.system.bath) +
+                             " bath) is solved in the symmetric space; set solver.space: balanced, or "
+                             "-sylvester_pc auto or ensembles");
 }
 
 // A misspelt option (-ksp_tyep) is otherwise silently ignored: name every option nobody read.
@@ -213,7 +248,8 @@ int run_sweep(Arguments &args) {
     if (axis.name == "N") family.N_location = axis.location;
   for (const auto &base : config.structural_bases) {
     family.system = base;
-    check_memory(family, at_once);
+    check_solver_space(family);
+    check_memory(family, std::max(1, config.ranks_per_point), at_once * std::max(1, config.ranks_per_point));
   }
   args.sweep.solver_options = solver_options();
   const int status = nessmap::run_sweep(PETSC_COMM_WORLD, config, args.sweep);
@@ -223,20 +259,34 @@ int run_sweep(Arguments &args) {
 
 int run_estimate(const Arguments &args) {
   const auto config = nessmap::load_config(args.config, args.overrides);
-  const auto families = nessmap::estimate_families(config);
+  // --ranks-per-point, else the sweep section's ranks_per_point.
+  const int ranks = args.ranks_per_point > 0 ? args.ranks_per_point : std::max(1, config.ranks_per_point);
+  const auto families = nessmap::estimate_families(config, ranks);
   const double available = nessmap::physical_memory_bytes();
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank == 0) std::cout << nessmap::estimate_report(config, families, available);
+  // Split over K ranks, a point whose ranks each fit on a machine like this one is feasible.
   for (const auto &f : families)
-    if (!fits_in_memory(f.memory, available)) return exit_bad_input;
+    if (nessmap::where_it_fits(f.memory, available) == nessmap::Fit::none) return exit_bad_input;
   return 0;
 }
 
 int run_point(const Arguments &args) {
   check_solver_options();
   const auto config = nessmap::load_point_config(args.config, args.overrides);
-  check_memory(config);
+  // mpirun -n K nessmap point: the point is split over the K ranks; those on the most crowded
+  // machine must fit there.
+  int ranks = 1;
+  MPI_Comm_size(PETSC_COMM_WORLD, &ranks);
+  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int node_ranks = 1;
+  MPI_Comm_size(node, &node_ranks);
+  MPI_Comm_free(&node);
+  MPI_Allreduce(MPI_IN_PLACE, &node_ranks, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
+  check_solver_space(config);
+  check_memory(config, ranks, node_ranks);
   nessmap::PointEvaluator evaluator(PETSC_COMM_WORLD, config.solver);
   const auto result = evaluator.evaluate(config.system);
   int rank = 0;

@@ -30,7 +30,8 @@ struct Arguments {
   std::vector<std::string> overrides;
   std::vector<char *> petsc;  // argv for PETSc: program name and the options we do not own
   SweepOptions sweep;
-  bool sweep_option_given = false;
+  std::vector<std::string> sweep_options;  // the sweep-only options given (--resume, ...)
+  int ranks_per_point = 0;                 // --ranks-per-point K, 0 when not given
   std::string command_line;
 };
 

@@ -26,7 +26,7 @@ std::string bytes_text(double b) {
 
 } // namespace
 
-FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig &requested) {
+FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig &requested, int ranks) {
   FamilyEstimate e;
   e.system = base;
   const SolverConfig solver = for_point(requested, base);
@@ -39,13 +39,13 @@ FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig 
     const FamilyEstimate f = estimate_family(pair, one);
     e.dimension = static_cast<std::int64_t>(space_dimension(Space::pairs, base.N));
     e.nonzeros = f.nonzeros * base.N;
-    e.memory = estimate_memory(base.N, solver, e.nonzeros);
+    e.memory = estimate_memory(base.N, solver, e.nonzeros, ranks);
     return e;
   }
   if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
     // Beyond any index: no rows to count; the estimate alone says it does not fit.
     e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));
-    e.memory = estimate_memory(base.N, solver);
+    e.memory = estimate_memory(base.N, solver, -1, ranks);
     return e;
   }
   const StateSpace space(e.space, base.N, base.coupling);
@@ -71,17 +71,26 @@ FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig 
   const double row0 = method == Method::ksp ? static_cast<double>(space.diagonal_indices().size())
                                             : static_cast<double>(row.cols.size());
   e.nonzeros = (rows > 0 ? counted / static_cast<double>(rows) * static_cast<double>(n - 1) : 0.0) + row0;
-  e.memory = estimate_memory(base.N, solver, e.nonzeros);
+  e.memory = estimate_memory(base.N, solver, e.nonzeros, ranks);
   return e;
 }
 
-std::vector<FamilyEstimate> estimate_families(const SweepConfig &config) {
+Fit where_it_fits(const MemoryEstimate &m, double available) {
+  MemoryEstimate all = m;  // the point's ranks together
+  all.matrix_bytes *= m.ranks;
+  all.factor_bytes *= m.ranks;
+  all.krylov_bytes *= m.ranks;
+  if (fits_in_memory(all, available)) return Fit::one_machine;
+  return m.ranks > 1 && fits_in_memory(m, available) ? Fit::k_machines : Fit::none;
+}
+
+std::vector<FamilyEstimate> estimate_families(const SweepConfig &config, int ranks) {
   std::int64_t per_family = 1;
   for (const auto &a : config.axes)
     if (!a.structural()) per_family *= static_cast<std::int64_t>(a.size());
   std::vector<FamilyEstimate> out;
   for (const auto &base : config.structural_bases) {
-    out.push_back(estimate_family(base, config.base.solver));
+    out.push_back(estimate_family(base, config.base.solver, ranks));
     out.back().points = per_family;
   }
   return out;
@@ -96,9 +105,11 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
   s += line;
   std::int64_t total = 0;
   bool fits = true;
+  const int ranks = families.empty() ? 1 : families.front().memory.ranks;
   for (const auto &e : families) {
     const auto &m = e.memory;
-    const bool fit = fits_in_memory(m, available);
+    const Fit where = where_it_fits(m, available);
+    const bool fit = where == Fit::one_machine;
     fits = fits && fit;
     const std::string method = std::string(to_string(m.method)) + (m.sectors ? "/sectors" : m.direct ? "/LU" : "");
     std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
@@ -106,15 +117,27 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
                   bytes_text(m.matrix_bytes).c_str(), bytes_text(m.matrix_bytes + m.factor_bytes).c_str(),
                   bytes_text(m.matrix_bytes + m.krylov_bytes).c_str(), method.c_str(),
-                  static_cast<long long>(e.points), fit ? "" : "  does not fit");
+                  static_cast<long long>(e.points),
+                  where == Fit::one_machine  ? ""
+                  : where == Fit::k_machines ? "  fits with each rank on its own machine"
+                                             : "  does not fit");
     s += line;
     total += e.points;
   }
-  std::snprintf(line, sizeof line,
-                "%lld points in %zu famil%s; memory per point with each family's method (LU: a direct "
-                "factorisation), against %s on this machine (%s)\n",
-                static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies",
-                bytes_text(available).c_str(), fits ? "every family fits" : "some do not fit");
+  if (ranks > 1)
+    std::snprintf(line, sizeof line,
+                  "%lld points in %zu famil%s; memory per rank of the %d ranks that split each point "
+                  "(--ranks-per-point %d), with each family's method (LU: a direct factorisation), against %s "
+                  "on this machine (%s)\n",
+                  static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies", ranks, ranks,
+                  bytes_text(available).c_str(),
+                  fits ? "every family's point fits here on all its ranks" : "some points do not fit here on all their ranks");
+  else
+    std::snprintf(line, sizeof line,
+                  "%lld points in %zu famil%s; memory per point with each family's method (LU: a direct "
+                  "factorisation), against %s on this machine (%s)\n",
+                  static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies",
+                  bytes_text(available).c_str(), fits ? "every family fits" : "some do not fit");
   s += line;
   if (std::any_of(families.begin(), families.end(), [](const auto &e) { return e.sampled; }))
     s += "~ nonzeros extrapolated from a sample of rows\n";

@@ -23,12 +23,19 @@ struct FamilyEstimate {
 // One point of the family of `base` (N, bath, coupling) solved as `solver` asks (resolved by
 // for_point): the nonzeros counted row by row, on an even sample of 20,000 rows above 200,000.
 // Serial; builds the space and the master equation (seconds at N = 40 in the symmetric space).
-FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig &solver);
+// `ranks`: the ranks one point is split over (--ranks-per-point); the memory is then per rank.
+FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig &solver, int ranks = 1);
 
 // One entry per family of the sweep (a point config is a sweep of one point).
-std::vector<FamilyEstimate> estimate_families(const SweepConfig &config);
+std::vector<FamilyEstimate> estimate_families(const SweepConfig &config, int ranks = 1);
+
+// Where one point of the family fits: its K ranks on this one machine, only with each rank on a
+// machine of its own (K machines like this one), or nowhere.
+enum class Fit { one_machine, k_machines, none };
+Fit where_it_fits(const MemoryEstimate &m, double available_bytes);
 
 // The table printed by `nessmap estimate`; each family's method decides which column must fit.
+// With ranks > 1 the memory columns are per rank.
 std::string estimate_report(const SweepConfig &config, const std::vector<FamilyEstimate> &families,
                             double available_bytes);
 

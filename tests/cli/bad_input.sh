@@ -39,4 +39,12 @@ expect "$tmp/n5.yaml:$line:6: system.N: N = 5" point "$tmp/n5.yaml"
 expect "full space" point input/point.yaml --set system.N=4 --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=full --set solver.method=ksp
 # Even the iterative method cannot hold N = 7 (dimension 40,116,600, ~100 GiB for the matrix).
 expect "N = 7 in the balanced space (dimension 40116600) needs about" point input/point.yaml --set system.N=7 --set system.g_h=0.5 --set system.g_c=0.6
+# -sylvester_pc no_jump / both need the qubit bases: identical qubits at N = 3 go to the symmetric
+# space (space auto), which has no excitation sectors of single qubits.
+expect "option -sylvester_pc no_jump: the no-jump preconditioner works in the balanced and full spaces" \
+  point input/point.yaml --set system.N=3 --set system.bath=common --set system.coupling=all_to_all --set system.g_h=0.5 --set system.g_c=0.6 \
+  --set solver.method=sylvester --set solver.space=symmetric -sylvester_pc no_jump
+# Sweep-only options: named; estimate takes --ranks-per-point.
+expect "--resume is a sweep option (estimate takes --ranks-per-point)" estimate input/point.yaml --resume
+expect "--ranks-per-point is a sweep option" point input/point.yaml --ranks-per-point 2
 echo "$n bad inputs refused with their messages"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `nessmap estimate --ranks-per-point K` against what the ranks of `mpirun -n K nessmap point`
+# actually hold: N = 5 (184,756 rows, Sylvester GMRES), the peak resident memory of each rank
+# (/usr/bin/time) on 1 and 2 ranks. The estimate per rank must be within [0.6, 1.5] of the largest
+# rank's peak (measured 1.28 on one rank for this family before the split existed), and the split
+# must lower the peak per rank, as the estimate says it does.
+set -euo pipefail
+nessmap=$1 mpiexec=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+n5=(input/point.yaml --set system.N=5 --set system.bath=independent --set system.coupling=all_to_all
+    --set system.g_h=[0.5,0.55,0.6,0.65,0.7] --set system.g_c=[0.5,0.55,0.6,0.65,0.7])
+for K in 1 2; do
+  "$nessmap" estimate "${n5[@]}" --ranks-per-point $K > "$tmp/estimate.$K.txt"
+  "$mpiexec" --oversubscribe -n $K /usr/bin/time -f "peak_kib %M" "$nessmap" point "${n5[@]}" \
+    > "$tmp/point.$K.json" 2> "$tmp/point.$K.err"
+done
+grep -q "memory per rank of the 2 ranks" "$tmp/estimate.2.txt" || { cat "$tmp/estimate.2.txt"; fail "no per-rank line"; }
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, re, sys
+tmp = sys.argv[1]
+def gib(text):  # "1.2 GiB" or "640.0 MiB"
+    v, unit = text.split()
+    return float(v) / (1024.0 if unit == "MiB" else 1.0)
+peaks, estimates = {}, {}
+for K in (1, 2):
+    row = next(l for l in open(f"{tmp}/estimate.{K}.txt") if l.startswith("5 "))
+    # the "+ GMRES" column: matrix and Krylov work, per rank
+    sizes = re.findall(r"(\d+\.\d+ (?:GiB|MiB))", row)
+    estimates[K] = gib(sizes[2])
+    ranks = [int(l.split()[1]) for l in open(f"{tmp}/point.{K}.err") if l.startswith("peak_kib")]
+    assert len(ranks) == K, ranks
+    peaks[K] = max(ranks) / 1024.0 ** 2
+    assert json.load(open(f"{tmp}/point.{K}.json"))["status"] == "ok"
+    ratio = estimates[K] / peaks[K]
+    print(f"K = {K}: estimate {estimates[K]:.3f} GiB per rank, largest peak {peaks[K]:.3f} GiB, ratio {ratio:.2f}")
+    assert 0.6 <= ratio <= 1.5, (K, ratio)
+assert estimates[2] < 0.8 * estimates[1] and peaks[2] < 0.8 * peaks[1], (estimates, peaks)
+PY
+echo "estimate per rank checks passed"
