@@ -229,6 +229,17 @@ std::string solver_options() {
   return s;
 }
 
+// The most ranks any one machine runs (collective on PETSC_COMM_WORLD).
+int ranks_on_fullest_machine() {
+  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int node_ranks = 1;
+  MPI_Comm_size(node, &node_ranks);
+  MPI_Comm_free(&node);
+  MPI_Allreduce(MPI_IN_PLACE, &node_ranks, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
+  return node_ranks;
+}
+
 } // namespace
 
 int run_sweep(Arguments &args) {
@@ -236,12 +247,7 @@ int run_sweep(Arguments &args) {
   const auto config = nessmap::load_sweep_config(args.config, args.overrides);
   // Every family must fit before any work starts, as many points at once as the groups of ranks
   // on the most crowded machine (each group solves its own point; a group's ranks share one).
-  MPI_Comm node = MPI_COMM_NULL;
-  MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int node_ranks = 1;
-  MPI_Comm_size(node, &node_ranks);
-  MPI_Comm_free(&node);
-  MPI_Allreduce(MPI_IN_PLACE, &node_ranks, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
+  const int node_ranks = ranks_on_fullest_machine();
   const int at_once = std::max(1, node_ranks / std::max(1, config.ranks_per_point));
   nessmap::PointConfig family = config.base;
   for (const auto &axis : config.axes)
@@ -279,14 +285,8 @@ int run_point(const Arguments &args) {
   // machine must fit there.
   int ranks = 1;
   MPI_Comm_size(PETSC_COMM_WORLD, &ranks);
-  MPI_Comm node = MPI_COMM_NULL;
-  MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int node_ranks = 1;
-  MPI_Comm_size(node, &node_ranks);
-  MPI_Comm_free(&node);
-  MPI_Allreduce(MPI_IN_PLACE, &node_ranks, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
   check_solver_space(config);
-  check_memory(config, ranks, node_ranks);
+  check_memory(config, ranks, ranks_on_fullest_machine());
   nessmap::PointEvaluator evaluator(PETSC_COMM_WORLD, config.solver);
   const auto result = evaluator.evaluate(config.system);
   int rank = 0;

@@ -26,50 +26,61 @@ void for_each_entry(const StateSpace &space, const MasterEquation &me, std::int6
   }
 }
 
-// Appends v at column c; sort_row then orders the row.
-void add_entry(RowEntries &out, PetscInt c, PetscScalar v) {
-  out.cols.push_back(c);
-  out.values.push_back(v);
-}
-
-// Sorts the row by column and adds up duplicates in the order they were added (a stable sort:
-// the sums are those of adding each entry in term order). Inserting each entry in order instead
-// moved half the row per entry: at N = 6 (107 entries a row) that was most of an assembly.
-void sort_row(RowEntries &out) {
-  // (column, position added): an unstable sort on both keeps each column's entries in order, and
-  // needs no buffer (std::stable_sort allocates one per call).
-  thread_local std::vector<std::pair<std::int64_t, std::size_t>> order;
-  thread_local std::vector<PetscScalar> values;
-  const std::size_t n = out.cols.size();
-  order.resize(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = {out.cols[i], i};
-  std::sort(order.begin(), order.end());
-  values.swap(out.values);
-  out.cols.clear();
-  out.values.clear();
-  for (const auto &[c, i] : order) {
-    if (!out.cols.empty() && out.cols.back() == c) out.values.back() += values[i];
-    else {
-      out.cols.push_back(static_cast<PetscInt>(c));
-      out.values.push_back(values[i]);
+// A row's entries summed by column: a dense map from column to position in the row (-1 where
+// absent), reset after each row, then the (few) distinct columns sorted. Duplicates add up in the
+// order they are added (term order). A sorted insert per entry moved half the row each time, and
+// sorting all entries (a common bath's pair terms give about ten per distinct column) was most
+// of an N = 6 assembly.
+class RowAccumulator {
+public:
+  void start(RowEntries &out) {
+    out.cols.clear();
+    out.values.clear();
+  }
+  void add(RowEntries &out, PetscInt c, PetscScalar v) {
+    if (static_cast<std::size_t>(c) >= slot_.size()) slot_.resize(static_cast<std::size_t>(c) + 1, -1);
+    int &s = slot_[c];
+    if (s < 0) {
+      s = static_cast<int>(out.cols.size());
+      out.cols.push_back(c);
+      out.values.push_back(v);
+    } else {
+      out.values[s] += v;
     }
   }
-}
+  void finish(RowEntries &out) {
+    const std::size_t n = out.cols.size();
+    entries_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      slot_[out.cols[i]] = -1;
+      entries_[i] = {out.cols[i], out.values[i]};
+    }
+    std::sort(entries_.begin(), entries_.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < n; ++i) {
+      out.cols[i] = entries_[i].first;
+      out.values[i] = entries_[i].second;
+    }
+  }
+
+private:
+  std::vector<int> slot_;
+  std::vector<std::pair<PetscInt, PetscScalar>> entries_;
+};
+thread_local RowAccumulator accumulator;
 
 } // namespace
 
 void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm> &terms, std::int64_t row,
                    RowEntries &out) {
   using Key = SymmetricBasis::Key;
-  out.cols.clear();
-  out.values.clear();
+  accumulator.start(out);
   const Key target = basis.key(row);
   // count: of the source kinds in the source class; target_count: of the target kinds in the
   // row's class (symmetric_terms.hpp: the entry is coef sqrt(count target_count)).
   const auto add = [&](Key source, double count, double target_count, Complex coef) {
     const std::int64_t col = basis.index(source);
     if (col < 0) throw std::logic_error("a symmetric term leaves the balanced classes");
-    add_entry(out, static_cast<PetscInt>(col), coef * std::sqrt(count * target_count));
+    accumulator.add(out, static_cast<PetscInt>(col), coef * std::sqrt(count * target_count));
   };
   const auto occ = [&](Key key, int s, int k) { return basis.occupation(key, s, k); };
   // `key` with one unit of species s moved back from kind `to` to kind `from`; false when key
@@ -112,7 +123,7 @@ void symmetric_row(const SymmetricBasis &basis, const std::vector<SymmetricTerm>
       break;
     }
   }
-  sort_row(out);
+  accumulator.finish(out);
 }
 
 void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int64_t row,
@@ -121,10 +132,9 @@ void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int
     symmetric_row(*basis, symmetric_terms(me, *basis), row, out);
     return;
   }
-  out.cols.clear();
-  out.values.clear();
-  for_each_entry(space, me, row, [&](PetscInt c, std::size_t i) { add_entry(out, c, me.terms[i].coef); });
-  sort_row(out);
+  accumulator.start(out);
+  for_each_entry(space, me, row, [&](PetscInt c, std::size_t i) { accumulator.add(out, c, me.terms[i].coef); });
+  accumulator.finish(out);
 }
 
 LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
