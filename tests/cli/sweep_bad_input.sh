@@ -44,7 +44,7 @@ expect "--slab needs I/K" "$nessmap" sweep $config --slab 3
 expect "--slab I/K needs 0 <= I < K" "$nessmap" sweep $config --slab 2/2
 expect "--ranks-per-point needs an integer >= 1" "$nessmap" sweep $config --ranks-per-point 0
 expect "--resume and --restart contradict" "$nessmap" sweep $config --resume --restart
-expect "are sweep options" "$nessmap" point $config --quiet
+expect "--quiet is a sweep option" "$nessmap" point $config --quiet
 expect "--progress-interval needs a positive number" "$nessmap" sweep $config --progress-interval -1
 expect "there is no journal to resume" "$nessmap" sweep $config --resume
 expect "does not divide the 3 MPI ranks" "$mpiexec" --oversubscribe -n 3 "$nessmap" sweep $config --ranks-per-point 2
