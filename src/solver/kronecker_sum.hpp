@@ -132,7 +132,7 @@ private:
   std::vector<Block> blocks_;
   std::vector<int> all_blocks_, leading_blocks_, mirror_;
   bool hermitian_ = false;
-  // One block's solve (r's block in, y's block in R), then R's elements written to y.
+  // One block's solve: r's elements of block b in, y's out in R (column-major, nh x nc).
   void solve_block(const Block &b, const Complex *r, std::vector<Complex> &R) const;
   mutable std::vector<Complex> scratch_r_, scratch_w_;  // apply's block buffers
   double largest_rate_ = 0;  // max |T_h,ii| + max |T_c,jj|
