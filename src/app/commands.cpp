@@ -74,6 +74,7 @@ Arguments parse_arguments(int argc, char **argv) {
   a.command = argv[1];
   int i = 2;
   if (i < argc && argv[i][0] != '-') a.config = argv[i++];
+  std::vector<std::size_t> from_flag;  // positions in overrides that --ranks-per-point added
   for (; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--set") {
@@ -87,6 +88,7 @@ Arguments parse_arguments(int argc, char **argv) {
       a.sweep_options.push_back(arg);
       if (arg == "--ranks-per-point") {
         a.ranks_per_point = parse_int(arg, value, 1);
+        from_flag.push_back(a.overrides.size());
         a.overrides.push_back("sweep.ranks_per_point=" + value);
       } else if (arg == "--slab") {
         const auto slash = value.find('/');
@@ -115,8 +117,7 @@ Arguments parse_arguments(int argc, char **argv) {
   if (a.command == "estimate" && a.ranks_per_point > 0) {
     // estimate reads --ranks-per-point for its memory per rank; it is no override of the YAML
     // there (a point config has no sweep section).
-    a.overrides.erase(std::find(a.overrides.begin(), a.overrides.end(),
-                                "sweep.ranks_per_point=" + std::to_string(a.ranks_per_point)));
+    for (auto k = from_flag.rbegin(); k != from_flag.rend(); ++k) a.overrides.erase(a.overrides.begin() + *k);
     std::erase(a.sweep_options, std::string("--ranks-per-point"));
   }
   if (a.command != "sweep" && !a.sweep_options.empty())

@@ -42,8 +42,10 @@ FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig 
     e.memory = estimate_memory(base.N, solver, e.nonzeros, ranks);
     return e;
   }
-  if (e.space != Space::symmetric && base.N > qubit_basis_max_N) {
-    // Beyond any index: no rows to count; the estimate alone says it does not fit.
+  if (e.space != Space::symmetric &&
+      (base.N > qubit_basis_max_N || space_dimension(e.space, base.N) > static_cast<std::uint64_t>(PETSC_MAX_INT))) {
+    // Beyond any index (PETSc's included, from N = 9 in the balanced space): no rows to count; the
+    // estimate alone says it does not fit.
     e.dimension = static_cast<std::int64_t>(std::min<std::uint64_t>(space_dimension(e.space, base.N), INT64_MAX));
     e.memory = estimate_memory(base.N, solver, -1, ranks);
     return e;
@@ -127,9 +129,9 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
   if (ranks > 1)
     std::snprintf(line, sizeof line,
                   "%lld points in %zu famil%s; memory per rank of the %d ranks that split each point "
-                  "(--ranks-per-point %d), with each family's method (LU: a direct factorisation), against %s "
-                  "on this machine (%s)\n",
-                  static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies", ranks, ranks,
+                  "(--ranks-per-point or sweep.ranks_per_point), with each family's method (LU: a direct "
+                  "factorisation), against %s on this machine (%s)\n",
+                  static_cast<long long>(total), families.size(), families.size() == 1 ? "y" : "ies", ranks,
                   bytes_text(available).c_str(),
                   fits ? "every family's point fits here on all its ranks" : "some points do not fit here on all their ranks");
   else

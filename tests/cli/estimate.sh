@@ -57,4 +57,8 @@ status=0; "$nessmap" estimate tests/cli/configs/sweep_small.yaml --set sweep.axe
   [ "$(grep -c '^5 .*independent .*pairwise .*pairs .*30 ' "$tmp/auto.txt")" -eq 1 ] &&
   [ "$(grep -c '^5 .*all_to_all .*symmetric .*420 ' "$tmp/auto.txt")" -eq 2 ] ||
   { cat "$tmp/auto.txt"; fail "space auto: symmetric families at N = 5 (status $status)"; }
+# Beyond PETSc's index range (N = 9: 9.1e9 rows) no rows are built: "does not fit" at once.
+status=0; timeout 20 "$nessmap" estimate input/point.yaml --set system.N=9 --set system.g_h=0.5 --set system.g_c=0.6 \
+  --set solver.space=balanced > "$tmp/n9.txt" || status=$?
+[ "$status" -eq 2 ] && grep -q "^9 .*9075135300 .*does not fit" "$tmp/n9.txt" || { cat "$tmp/n9.txt"; fail "N = 9: status $status"; }
 echo "estimate checks passed"
