@@ -136,12 +136,7 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
   const auto solver = nessmap::for_point(config.solver, config.system);
   const double available = nessmap::physical_memory_bytes();
   const int at_once = std::max(1, on_machine / ranks);  // points at once there
-  const auto fits = [&](nessmap::MemoryEstimate est) {
-    est.matrix_bytes *= on_machine;
-    est.factor_bytes *= on_machine;
-    est.krylov_bytes *= on_machine;
-    return fits_in_memory(est, available);
-  };
+  const auto fits = [&](const nessmap::MemoryEstimate &est) { return fits_in_memory(est.times(on_machine), available); };
   // First with a bound on the nonzeros (no rows built); where that does not fit, with the rows
   // counted, as `nessmap estimate` does (the bound is 1.7x the count for type 1 with independent
   // baths: 32 against 19 per row), so that the two never disagree.
@@ -149,12 +144,7 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
   if (fits(est)) return;
   est = nessmap::estimate_family(config.system, config.solver, ranks).memory;
   if (fits(est)) return;
-  if (ranks > 1) {
-    // Per rank, as the whole point on its ranks (the message below speaks of points).
-    est.matrix_bytes *= ranks;
-    est.factor_bytes *= ranks;
-    est.krylov_bytes *= ranks;
-  }
+  est = est.times(ranks);  // the whole point on its ranks (the messages below speak of points)
   const bool direct = est.direct;
   constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
   char msg[768];

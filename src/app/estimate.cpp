@@ -78,11 +78,7 @@ FamilyEstimate estimate_family(const SystemParameters &base, const SolverConfig 
 }
 
 Fit where_it_fits(const MemoryEstimate &m, double available) {
-  MemoryEstimate all = m;  // the point's ranks together
-  all.matrix_bytes *= m.ranks;
-  all.factor_bytes *= m.ranks;
-  all.krylov_bytes *= m.ranks;
-  if (fits_in_memory(all, available)) return Fit::one_machine;
+  if (fits_in_memory(m.times(m.ranks), available)) return Fit::one_machine;  // the point's ranks together
   return m.ranks > 1 && fits_in_memory(m, available) ? Fit::k_machines : Fit::none;
 }
 

@@ -297,13 +297,13 @@ void KroneckerSumInverse::solve_block(const Block &b, const Complex *r, std::vec
   solve_sylvester(hot_.schur[b.dh + N_], cold_.schur[b.dc + N_], R.data(), scratch_w_, dropped_rate * largest_rate_,
                   b.dh == 0 && b.dc == 0);
   if (b.dh == 0 && b.dc == 0) {
-      // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
-      // diagonal positions of the two ensembles.
-      Complex trace = 0;
-      for (const auto &[j, wc] : cold_.trace)
-        for (const auto &[i, wh] : hot_.trace) trace += wh * wc * R[i + static_cast<std::size_t>(j) * nh];
-      for (int j = 0; j < nc; ++j)
-        for (int i = 0; i < nh; ++i) R[i + static_cast<std::size_t>(j) * nh] -= trace * hot_.steady[i] * cold_.steady[j];
+    // R -= Tr(R) rho_h rho_c^T; the diagonal of rho lies in this block only, at the pairs of
+    // diagonal positions of the two ensembles.
+    Complex trace = 0;
+    for (const auto &[j, wc] : cold_.trace)
+      for (const auto &[i, wh] : hot_.trace) trace += wh * wc * R[i + static_cast<std::size_t>(j) * nh];
+    for (int j = 0; j < nc; ++j)
+      for (int i = 0; i < nh; ++i) R[i + static_cast<std::size_t>(j) * nh] -= trace * hot_.steady[i] * cold_.steady[j];
   }
 }
 

@@ -270,6 +270,14 @@ struct MemoryEstimate {
   // the rows and the whole of what the preconditioners keep).
   int ranks = 1;
   double total() const { return matrix_bytes + (direct ? factor_bytes : krylov_bytes); }
+  // The same held `count` times over (several ranks or points on one machine).
+  MemoryEstimate times(int count) const {
+    MemoryEstimate m = *this;
+    m.matrix_bytes *= count;
+    m.factor_bytes *= count;
+    m.krylov_bytes *= count;
+    return m;
+  }
 };
 // A point is refused before anything runs when its estimate exceeds this share of the machine's
 // memory (the rest is for the OS, MPI buffers and the estimate's error).
