@@ -37,7 +37,7 @@ for name, K, N in ((1, 1, "5"), (2, 2, "5"), ("sym", 2, "3")):
     sizes = re.findall(r"(\d+\.\d+ (?:GiB|MiB))", row)
     estimates[name] = gib(sizes[1] if "/LU" in row else sizes[2])
     ranks = [int(l.split()[1]) for l in open(f"{tmp}/point.{name}.err") if l.startswith("peak_kib")]
-    assert len(ranks) == K, ranks
+    assert len(ranks) == K, (name, ranks, open(f"{tmp}/point.{name}.err").read()[-2000:])
     peaks[name] = max(ranks) / 1024.0 ** 2
     assert json.load(open(f"{tmp}/point.{name}.json"))["status"] == "ok"
     ratio = estimates[name] / peaks[name]
