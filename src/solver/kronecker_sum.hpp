@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/ensemble_blocks.hpp"
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
 #include "model/symmetric_terms.hpp"
@@ -75,31 +76,28 @@ public:
   // In the qubit bases only (hermitian() false in the symmetric space, where this throws
   // std::logic_error).
   void apply_hermitian(const Complex *r, Complex *y, const std::vector<int> &leading) const;
-  void apply_hermitian(const Complex *r, Complex *y) const { apply_hermitian(r, y, leading_blocks_); }
-  bool hermitian() const { return hermitian_; }
+  void apply_hermitian(const Complex *r, Complex *y) const { apply_hermitian(r, y, layout_->leading()); }
+  bool hermitian() const { return layout_->hermitian(); }
   // The leading blocks: d_h > 0, or d_h = 0 and d_c >= 0.
-  const std::vector<int> &hermitian_blocks() const { return leading_blocks_; }
+  const std::vector<int> &hermitian_blocks() const { return layout_->leading(); }
   // Block k's mirror (-d_h, -d_c), k itself for block (0, 0).
-  int mirror(int k) const { return mirror_[k]; }
+  int mirror(int k) const { return layout_->mirror(k); }
 
   // rho_h (x) rho_c, each factor of unit trace: the steady state of L_0 (zero outside its block).
   void product_state(Complex *x) const;
 
 
-  struct Block {
-    int dh, dc;                  // excitation differences of the hot and cold ensembles
-    int nh, nc;                  // their block sizes
-    std::vector<std::int64_t> index;  // space index of X[i, j], column-major (i + j * nh)
-    double cost() const { return double(nh) * nc * (nh + nc); }
-  };
-  const std::vector<Block> &blocks() const { return blocks_; }
+  using Block = EnsembleBlocks::Block;  // rho's blocks (d_h, d_c), model/ensemble_blocks.hpp
+  const std::vector<Block> &blocks() const { return layout_->blocks(); }
   // Eigenvalues of L_h or L_c (the larger count) at roundoff level: 1 when each ensemble has a
   // unique steady state, more with dark states.
   int zero_modes() const { return zero_modes_; }
   // A split of the blocks (of `among`, default all) over `size` ranks with about equal cost; the
   // list of rank `rank`.
   std::vector<int> blocks_of(int rank, int size) const { return blocks_of(rank, size, all_blocks_); }
-  std::vector<int> blocks_of(int rank, int size, const std::vector<int> &among) const;
+  std::vector<int> blocks_of(int rank, int size, const std::vector<int> &among) const {
+    return layout_->split(rank, size, among, [](const Block &b) { return b.cost(); });
+  }
 
 private:
   // One ensemble's Liouvillian (conjugated for the cold one), block by excitation difference, in
@@ -109,17 +107,12 @@ private:
     int species = 0;                            // 0 hot, 1 cold
     int shift = 0;                              // bit offset of the ensemble's qubits
     bool conjugate = false;                     // Schur form of conj(L_e)
-    // Per d + N, in block order: the qubit bases' (ket << N) | bra, or the symmetric space's
-    // occupations n_00 | n_01 << 16 | n_10 << 32 | n_11 << 48.
-    std::vector<std::vector<std::uint64_t>> items;
     std::vector<SchurForm> schur;               // per d + N
     std::vector<Complex> coefficients;          // of the terms it was built from, to reuse it
     std::vector<std::size_t> terms;
     bool factored = false;
     std::vector<Complex> steady;                // the zero mode as a state of unit trace
     std::vector<std::pair<int, double>> trace;  // (position in block d = 0, weight in Tr rho)
-    // Qubit bases, per d + N: the position in block -d of each item's adjoint |bra><ket|.
-    std::vector<std::vector<int>> adjoint;
   };
   // Block d of L_e (conjugated for the cold ensemble), n x n column-major, from its terms.
   std::vector<Complex> qubit_block(const Ensemble1 &e, const MasterEquation &me, int d) const;
@@ -128,10 +121,10 @@ private:
 
   const StateSpace &space_;
   int N_;
+  std::shared_ptr<const EnsembleBlocks> layout_;  // items, blocks, adjoints (shared per space)
+  const std::vector<std::uint64_t> &items(const Ensemble1 &e, int d) const { return layout_->items(e.species, d); }
   Ensemble1 hot_, cold_;
-  std::vector<Block> blocks_;
-  std::vector<int> all_blocks_, leading_blocks_, mirror_;
-  bool hermitian_ = false;
+  std::vector<int> all_blocks_;
   // One block's solve: r's elements of block b in, y's out in R (column-major, nh x nc).
   void solve_block(const Block &b, const Complex *r, std::vector<Complex> &R) const;
   mutable std::vector<Complex> scratch_r_, scratch_w_;  // apply's block buffers
