@@ -176,6 +176,7 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
 void check_solver_options() {
   try {
     nessmap::sylvester_pc_option();
+    nessmap::sylvester_matrix_option();
   } catch (const std::invalid_argument &e) {
     throw nessmap::ConfigError(e.what());
   }

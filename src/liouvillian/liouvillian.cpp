@@ -138,10 +138,14 @@ void liouvillian_row(const StateSpace &space, const MasterEquation &me, std::int
 }
 
 LiouvillianMatrix::LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
-                                     std::int64_t plan_limit)
+                                     std::int64_t plan_limit, Storage storage)
     : comm_(comm), space_(space), mode_(mode), plan_limit_(plan_limit) {
   if (space.dimension() > static_cast<std::int64_t>(PETSC_MAX_INT))
     throw std::invalid_argument("Liouvillian dimension exceeds PETSc's index range");
+  if (storage == Storage::structured) {
+    if (mode == TraceRow::fold) throw std::invalid_argument("a structured Liouvillian has no trace row");
+    structured_ = std::make_unique<StructuredLiouvillian>(space);
+  }
   if (mode == TraceRow::fold) {
     for (auto d : space.diagonal_indices()) trace_cols_.push_back(static_cast<PetscInt>(d));
     std::sort(trace_cols_.begin(), trace_cols_.end());
@@ -361,6 +365,12 @@ void LiouvillianMatrix::write_in_place() {
 }
 
 void LiouvillianMatrix::assemble(const MasterEquation &me) {
+  if (structured_) {
+    structured_->set(me);
+    nnz_ = structured_->nonzeros();
+    if (!mat_) create_shell();  // the values live in structured_, read at each product
+    return;
+  }
   if (space_.symmetric()) symmetric_terms_ = symmetric_terms(me, *space_.symmetric());
   // Same operators as the existing pattern: overwrite values; another family: a new matrix.
   if (!mat_ || !same_operators(me)) create(me);
@@ -379,6 +389,79 @@ void LiouvillianMatrix::assemble(const MasterEquation &me) {
     in_place_ = sequential_ && pattern_matches_plan();
     if (in_place_) std::vector<PetscInt>().swap(slot_cols_);  // PETSc has the columns
   }
+}
+
+void LiouvillianMatrix::create_shell() {
+  const auto dim = static_cast<PetscInt>(space_.dimension());
+  PetscInt local = PETSC_DECIDE, global = dim;
+  NESSMAP_PETSC(PetscSplitOwnership(comm_, &local, &global));
+  NESSMAP_PETSC(MatCreateShell(comm_, local, local, dim, dim, this, mat_.out()));
+  NESSMAP_PETSC(MatShellSetOperation(mat_, MATOP_MULT, reinterpret_cast<void (*)(void)>(&LiouvillianMatrix::shell_mult)));
+  NESSMAP_PETSC(MatShellSetOperation(mat_, MATOP_NORM, reinterpret_cast<void (*)(void)>(&LiouvillianMatrix::shell_norm)));
+  NESSMAP_PETSC(MatSetUp(mat_));
+  NESSMAP_PETSC(MatGetOwnershipRange(mat_, &rbegin_, &rend_));
+  int size = 1, rank = 0;
+  MPI_Comm_size(comm_, &size);
+  MPI_Comm_rank(comm_, &rank);
+  const auto &layout = structured_->layout();
+  std::vector<int> all(layout.blocks().size());
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<int>(k);
+  targets_ = layout.split(rank, size, all, [this](const EnsembleBlocks::Block &b) { return structured_->cost(b); });
+  ++generation_;
+}
+
+PetscErrorCode LiouvillianMatrix::shell_mult(Mat A, Vec x, Vec y) {
+  return petsc_callback("structured Liouvillian", [&] {
+    LiouvillianMatrix *self = nullptr;
+    NESSMAP_PETSC(MatShellGetContext(A, &self));
+    self->shell_multiply(x, y);
+  });
+}
+
+PetscErrorCode LiouvillianMatrix::shell_norm(Mat A, NormType type, PetscReal *norm) {
+  return petsc_callback("structured Liouvillian norm", [&] {
+    LiouvillianMatrix *self = nullptr;
+    NESSMAP_PETSC(MatShellGetContext(A, &self));
+    if (type == NORM_1) *norm = self->structured_->norm_1();
+    else if (type == NORM_INFINITY) *norm = self->structured_->norm_inf();
+    else throw PetscFailure(PETSC_ERR_SUP, "the structured Liouvillian has the 1- and infinity norms only");
+  });
+}
+
+void LiouvillianMatrix::shell_multiply(Vec x, Vec y) {
+  int size = 1;
+  MPI_Comm_size(comm_, &size);
+  if (size == 1) {
+    const PetscScalar *xa;
+    PetscScalar *ya;
+    NESSMAP_PETSC(VecGetArrayRead(x, &xa));
+    NESSMAP_PETSC(VecGetArray(y, &ya));
+    structured_->multiply(reinterpret_cast<const Complex *>(xa), reinterpret_cast<Complex *>(ya));
+    NESSMAP_PETSC(VecRestoreArray(y, &ya));
+    NESSMAP_PETSC(VecRestoreArrayRead(x, &xa));
+    return;
+  }
+  // The whole x on every rank, each rank its share of the blocks, the results sent where they are
+  // owned.
+  if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(x, to_all_.out(), gathered_.out()));
+  NESSMAP_PETSC(VecScatterBegin(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+  NESSMAP_PETSC(VecScatterEnd(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
+  const PetscScalar *ga;
+  NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
+  whole_y_.resize(static_cast<std::size_t>(space_.dimension()));
+  structured_->multiply(reinterpret_cast<const Complex *>(ga), whole_y_.data(), targets_);
+  NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
+  send_index_.clear();
+  send_value_.clear();
+  for (int k : targets_)
+    for (std::int64_t i : structured_->layout().blocks()[k].index) {
+      send_index_.push_back(static_cast<PetscInt>(i));
+      send_value_.push_back(whole_y_[static_cast<std::size_t>(i)]);
+    }
+  NESSMAP_PETSC(VecSetValues(y, static_cast<PetscInt>(send_index_.size()), send_index_.data(), send_value_.data(),
+                             INSERT_VALUES));
+  NESSMAP_PETSC(VecAssemblyBegin(y));
+  NESSMAP_PETSC(VecAssemblyEnd(y));
 }
 
 } // namespace nessmap

@@ -11,12 +11,14 @@
 // nonzero is worked out once (the "plan"), and a point's matrix is a sum of its coefficients per
 // nonzero, written in CSR order.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "petsc/petsc.hpp"
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
 #include "model/symmetric_terms.hpp"
+#include "liouvillian/structured.hpp"
 
 namespace nessmap {
 
@@ -41,6 +43,11 @@ enum class TraceRow {
   fold   // row 0 (rho_00) replaced by the trace functional: the system L' rho = e_0 has Tr rho = 1
 };
 
+enum class Storage {
+  assembled,  // AIJ (or what -mat_type says), with exact preallocation and the plan
+  structured  // a MatShell applying L through structured.hpp (qubit bases, TraceRow::none): no rows
+};
+
 // Contract: every member that touches the Mat (the constructor does not; assemble, value_parts)
 // is collective over `comm`; PETSc errors are thrown as PetscFailure. `space` is kept by reference
 // and must outlive the object. The Mat has C(4N, 2N) (balanced) or 4^(2N) (full) rows, split over
@@ -53,8 +60,14 @@ public:
   // its rows with liouvillian_row.
   static constexpr std::int64_t default_plan_limit = 20'000'000;
 
+  // Storage::structured throws std::invalid_argument with TraceRow::fold or in the symmetric space
+  // (StructuredLiouvillian::unavailable). Its Mat is a MatShell: MatMult (each rank gathers the
+  // whole x, applies L to a share of rho's blocks and sends them to their owners) and MatNorm
+  // (NORM_1, NORM_INFINITY) only, so nothing that reads rows (LU, ILU, MatGetRow) can use it;
+  // nnz() is the assembled matrix's count.
   LiouvillianMatrix(MPI_Comm comm, const StateSpace &space, TraceRow mode,
-                    std::int64_t plan_limit = default_plan_limit);
+                    std::int64_t plan_limit = default_plan_limit, Storage storage = Storage::assembled);
+  Storage storage() const { return structured_ ? Storage::structured : Storage::assembled; }
 
   // Writes the values of `me` into the matrix, creating and preallocating it on the first call and
   // whenever the terms' operators differ from those the pattern was built for.
@@ -86,6 +99,18 @@ public:
 
 private:
   void create(const MasterEquation &me);
+  // Storage::structured.
+  std::unique_ptr<StructuredLiouvillian> structured_;
+  void create_shell();
+  void shell_multiply(Vec x, Vec y);
+  static PetscErrorCode shell_mult(Mat A, Vec x, Vec y);
+  static PetscErrorCode shell_norm(Mat A, NormType type, PetscReal *norm);
+  PetscScatter to_all_;
+  PetscVec gathered_;
+  std::vector<int> targets_;           // this rank's share of rho's blocks
+  std::vector<Complex> whole_y_;       // L x on those blocks, in the space's ordering
+  std::vector<PetscInt> send_index_;   // their indices
+  std::vector<PetscScalar> send_value_;
   bool same_operators(const MasterEquation &me) const;
   void clear_plan();
   void build_plan(const MasterEquation &me);

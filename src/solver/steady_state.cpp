@@ -85,6 +85,15 @@ std::string describe(KSP ksp) {
   const char *name = nullptr;
   if (shell && PCShellGetName(pc, &name) == 0 && name) s += " (" + std::string(name) + ")";
   else if (!shell && PCFactorGetMatSolverType(pc, &st) == 0 && st) s += " (" + std::string(st) + ")";
+  // L never assembled (Storage::structured): a shell operator.
+  Mat A = nullptr;
+  PetscBool operators = PETSC_FALSE, shell_mat = PETSC_FALSE;
+  NESSMAP_PETSC(KSPGetOperatorsSet(ksp, &operators, nullptr));
+  if (operators) {
+    NESSMAP_PETSC(KSPGetOperators(ksp, &A, nullptr));
+    NESSMAP_PETSC(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(A), MATSHELL, &shell_mat));
+  }
+  if (shell_mat) s += ", L structured";
   return s;
 }
 
@@ -943,6 +952,30 @@ SylvesterPc sylvester_pc_option() {
   throw std::invalid_argument("option -sylvester_pc " + value + ": expected auto, ensembles, no_jump or both");
 }
 
+SylvesterMatrix sylvester_matrix_option() {
+  char name[64] = "";
+  PetscBool set = PETSC_FALSE;
+  NESSMAP_PETSC(PetscOptionsGetString(nullptr, nullptr, "-sylvester_matrix", name, sizeof name, &set));
+  const std::string value = name;
+  if (!set || value == "auto") return SylvesterMatrix::automatic;
+  if (value == "structured") return SylvesterMatrix::structured;
+  if (value == "assembled") return SylvesterMatrix::assembled;
+  throw std::invalid_argument("option -sylvester_matrix " + value + ": expected auto, structured or assembled");
+}
+
+Storage sylvester_storage(const StateSpace &space) {
+  if (*StructuredLiouvillian::unavailable(space)) return Storage::assembled;
+  switch (sylvester_matrix_option()) {
+  case SylvesterMatrix::structured: return Storage::structured;
+  case SylvesterMatrix::assembled: return Storage::assembled;
+  default: break;
+  }
+  PetscBool mat_type = PETSC_FALSE, pc_type = PETSC_FALSE;
+  NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-mat_type", &mat_type));
+  NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-pc_type", &pc_type));
+  return space.N() >= 6 && !mat_type && !pc_type ? Storage::structured : Storage::assembled;
+}
+
 namespace {
 SolverConfig resolved(SolverConfig c, int N) {
   c.method = resolve_method(c, N);
@@ -977,7 +1010,9 @@ struct SteadyStateSolver::NullSpace {
 
 SteadyStateSolver::Stage::Stage(MPI_Comm comm, const StateSpace &space, Method m, double progress_seconds,
                                 bool iterative)
-    : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none) {
+    : method(m), matrix(comm, space, m == Method::ksp ? TraceRow::fold : TraceRow::none,
+                        LiouvillianMatrix::default_plan_limit,
+                        m == Method::sylvester ? sylvester_storage(space) : Storage::assembled) {
   switch (m) {
   case Method::ksp: backend = std::make_unique<KspBackend>(comm, space, iterative, progress_seconds); break;
   case Method::eps: backend = std::make_unique<EpsBackend>(comm); break;

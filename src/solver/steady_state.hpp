@@ -249,6 +249,20 @@ Method resolve_method(const SolverConfig &config, int N);
 enum class SylvesterPc { automatic, ensembles, no_jump, both };
 SylvesterPc sylvester_pc_option();
 
+// -sylvester_matrix: how the Sylvester method holds L.
+//   auto        (the default) structured in the qubit bases from N = 6 on, unless -mat_type or
+//               -pc_type is given (they need rows); assembled elsewhere. From N = 6 the assembled
+//               matrix has no plan (its rows are recomputed per point, and the error estimate has
+//               no term for the rounding of its entries either way) and is most of a point's memory;
+//   structured  L applied through its Kronecker structure, never assembled
+//               (liouvillian/structured.hpp), where the space has it (not the symmetric space);
+//   assembled   the sparse matrix (liouvillian.hpp).
+// Throws std::invalid_argument naming the option for any other value.
+enum class SylvesterMatrix { automatic, structured, assembled };
+SylvesterMatrix sylvester_matrix_option();
+// How the sylvester method holds L in `space` under the options in force.
+Storage sylvester_storage(const StateSpace &space);
+
 // Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
 // -pc_type names something else than lu/cholesky, eps through -st_pc_type likewise, sylvester
 // only when -pc_type replaces its preconditioner by lu/cholesky.
