@@ -165,7 +165,10 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
                 static_cast<unsigned long long>(est.dimension), est.total() / GiB, est.matrix_bytes / GiB,
                 direct ? ", LU factors " : ", Krylov work ", (direct ? est.factor_bytes : est.krylov_bytes) / GiB,
                 available / GiB,
-                !direct ? ""
+                !direct ? (est.method == nessmap::Method::sylvester && est.restart > 10
+                               ? ", or a smaller GMRES basis (-ksp_gmres_restart 10 or 20: each vector of it is the "
+                                 "state's size), or --ranks-per-point on several machines"
+                               : "")
                 : solver.space == nessmap::Space::symmetric
                     ? ", or solver.method: auto (an iterative solver in the symmetric space)"
                     : ", or the iterative solver (solver.method: sylvester)");

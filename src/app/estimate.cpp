@@ -109,7 +109,8 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
     const Fit where = where_it_fits(m, available);
     const bool fit = where == Fit::one_machine;
     fits = fits && fit;
-    const std::string method = std::string(to_string(m.method)) + (m.sectors ? "/sectors" : m.direct ? "/LU" : "");
+    const std::string method =
+        std::string(to_string(m.method)) + (m.sectors ? "/sectors" : m.direct ? "/LU" : m.structured ? "/structured" : "");
     std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
                   e.system.N, to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
@@ -122,6 +123,14 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
     s += line;
     total += e.points;
   }
+  if (!families.empty()) {
+    std::snprintf(line, sizeof line, "+ GMRES: with GMRES(%d) (-ksp_gmres_restart R for another basis)\n",
+                  families.front().memory.restart);
+    s += line;
+  }
+  if (std::any_of(families.begin(), families.end(), [](const auto &e) { return e.memory.structured; }))
+    s += "/structured: L applied without assembly (-sylvester_matrix); the matrix column is its factors and "
+         "work vectors\n";
   if (ranks > 1)
     std::snprintf(line, sizeof line,
                   "%lld points in %zu famil%s; memory per rank of the %d ranks that split each point "
@@ -139,6 +148,7 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
   s += line;
   if (std::any_of(families.begin(), families.end(), [](const auto &e) { return e.sampled; }))
     s += "~ nonzeros extrapolated from a sample of rows\n";
+
   (void)config;
   return s;
 }

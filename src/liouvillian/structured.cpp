@@ -237,19 +237,25 @@ void StructuredLiouvillian::set(const MasterEquation &me) {
 void StructuredLiouvillian::multiply(const Complex *x, Complex *y, const std::vector<int> &targets) const {
   const int N = space_.N();
   const auto &blocks = layout_->blocks();
-  // x by blocks, and transposed, once (every target reads its sources' blocks). Both sides are
+  // x by blocks, once (every target reads its sources' blocks). Both sides are
   // then column operations, Y[:, r] += c X[:, l] on contiguous columns of one ensemble's length:
   // Y += X C^T on the blocks, Y^T += X^T H^T on their transposes (a row-wise sparse product
   // reread the sparse factor for every column, 2.0 s per product at N = 6 against 1.44 s for
   // the assembled matrix's).
   x_.resize(static_cast<std::size_t>(offset_.back()));
-  xt_.resize(x_.size());
   for (std::size_t k = 0; k < blocks.size(); ++k) {
     Complex *X = x_.data() + offset_[k];
     const auto &index = blocks[k].index;
     for (std::size_t p = 0; p < index.size(); ++p) X[p] = x[index[p]];
-    transpose(X, blocks[k].nh, blocks[k].nc, xt_.data() + offset_[k]);
   }
+  // A source block transposed, where a hot factor needs it (made per use: a copy of every block
+  // would be another vector of the whole space, 642 MB at N = 7).
+  const auto transposed = [&](int s) {
+    const auto &src = blocks[s];
+    xt_.resize(static_cast<std::size_t>(src.nh) * src.nc);
+    transpose(x_.data() + offset_[s], src.nh, src.nc, xt_.data());
+    return xt_.data();
+  };
   for (int k : targets) {
     const auto &b = blocks[k];
     const std::size_t size = static_cast<std::size_t>(b.nh) * b.nc;
@@ -263,12 +269,12 @@ void StructuredLiouvillian::multiply(const Complex *x, Complex *y, const std::ve
       if (g.hot_identity) {
         right_add(x_.data() + offset_[s], src.nh, g.cold[sc + N], block_.data());
       } else if (g.cold_identity) {
-        right_add(xt_.data() + offset_[s], src.nc, g.hot[sh + N], block_t_.data());
+        right_add(transposed(s), src.nc, g.hot[sh + N], block_t_.data());
       } else {
         // (H X)^T = X^T H^T, transposed back, then times C^T.
         const SparseMatrix &H = g.hot[sh + N];
         temp_t_.assign(static_cast<std::size_t>(H.rows) * src.nc, Complex(0.0));
-        right_add(xt_.data() + offset_[s], src.nc, H, temp_t_.data());
+        right_add(transposed(s), src.nc, H, temp_t_.data());
         temp_.resize(temp_t_.size());
         transpose(temp_t_.data(), src.nc, H.rows, temp_.data());
         right_add(temp_.data(), H.rows, g.cold[sc + N], block_.data());

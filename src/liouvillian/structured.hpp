@@ -90,8 +90,8 @@ private:
   mutable bool norms_known_ = false;
   mutable double norm_1_ = 0, norm_inf_ = 0;
   std::int64_t nonzeros_ = 0;
-  // x by blocks, and each block transposed; one target block Y and its transpose; H X transposed
-  // and back.
+  // x by blocks; one source block transposed; one target block Y and its transpose; H X
+  // transposed and back.
   mutable std::vector<Complex> x_, xt_, block_, block_t_, temp_t_, temp_;
 };
 

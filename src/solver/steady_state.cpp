@@ -793,6 +793,9 @@ public:
     PetscReal emax = 0, emin = 0;
     if (ok && out.iterations > 0 && KSPComputeExtremeSingularValues(ksp_, &emax, &emin) == 0 && emin > 0)
       sigma_min_ = emin;
+    // The Krylov basis is freed before the state's checks and observables allocate theirs (at
+    // N = 7 each vector is 642 MB); the next solve makes it again.
+    NESSMAP_PETSC(KSPReset(ksp_));
     return ok;
   }
 
@@ -963,8 +966,10 @@ SylvesterMatrix sylvester_matrix_option() {
   throw std::invalid_argument("option -sylvester_matrix " + value + ": expected auto, structured or assembled");
 }
 
-Storage sylvester_storage(const StateSpace &space) {
-  if (*StructuredLiouvillian::unavailable(space)) return Storage::assembled;
+Storage sylvester_storage(const StateSpace &space) { return sylvester_storage(space.kind(), space.N()); }
+
+Storage sylvester_storage(Space space, int N) {
+  if (space == Space::symmetric || space == Space::pairs) return Storage::assembled;
   switch (sylvester_matrix_option()) {
   case SylvesterMatrix::structured: return Storage::structured;
   case SylvesterMatrix::assembled: return Storage::assembled;
@@ -973,7 +978,7 @@ Storage sylvester_storage(const StateSpace &space) {
   PetscBool mat_type = PETSC_FALSE, pc_type = PETSC_FALSE;
   NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-mat_type", &mat_type));
   NESSMAP_PETSC(PetscOptionsHasName(nullptr, nullptr, "-pc_type", &pc_type));
-  return space.N() >= 6 && !mat_type && !pc_type ? Storage::structured : Storage::assembled;
+  return N >= 6 && !mat_type && !pc_type ? Storage::structured : Storage::assembled;
 }
 
 namespace {
@@ -1772,6 +1777,19 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   est.matrix_bytes = nonzeros * 20.0 + n * 8.0 + 6.0 * n * 16.0;
   if (nonzeros <= static_cast<double>(LiouvillianMatrix::default_plan_limit) && config.space != Space::symmetric)
     est.matrix_bytes += nonzeros * 12.0;  // (the symmetric space has no plan)
+  // The structured L (liouvillian/structured.hpp) has no rows: its factors (one ensemble's blocks,
+  // about 4^N rows of 4N + 2N^2 + 2 entries each, both ensembles) and the vectors above. Held
+  // whole by every rank: x by blocks and transposed, four work blocks of the largest block
+  // (C(2N, N)^2), and on K ranks the gathered x and the products.
+  double structured_whole = 0;
+  est.structured = est.method == Method::sylvester && sylvester_storage(config.space, N) == Storage::structured;
+  if (est.structured) {
+    double block = 1;  // C(2N, N)
+    for (int k = 1; k <= N; ++k) block = block * (N + k) / k;
+    const double factors = 2.0 * std::pow(4.0, N) * (4.0 * N + 2.0 * N * N + 2.0) * 20.0;
+    est.matrix_bytes = factors + 6.0 * n * 16.0;
+    structured_whole = 2.0 * n * 16.0 + 4.0 * block * block * 16.0 + (ranks > 1 ? 2.0 * n * 16.0 : 0.0);
+  }
   // LU of the hypercube-like Liouvillian graph fills about half of n^2 (physics.md).
   est.factor_bytes = 0.5 * n * n * 16.0;
   // The symmetric space's graph is a lattice of occupation numbers, not a hypercube: MUMPS's fill
@@ -1802,7 +1820,12 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   const double both_vectors = config.space == Space::symmetric ? 0.0 : 2.0 * n * 16.0;
   // Held whole by every rank of a group (the preconditioners are serial code).
   const double schur_forms = 2.0 * 2.0 * ensemble_blocks * 16.0 + no_jump_forms;
-  est.krylov_bytes = (sylvester_restart + 2.0) * n * 16.0 + schur_forms + 3.0 * n * 16.0 + both_vectors;
+  // GMRES's restart: -ksp_gmres_restart where given.
+  PetscInt restart = sylvester_restart;
+  PetscBool restart_set = PETSC_FALSE;
+  NESSMAP_PETSC(PetscOptionsGetInt(nullptr, nullptr, "-ksp_gmres_restart", &restart, &restart_set));
+  est.restart = static_cast<int>(restart);
+  est.krylov_bytes = (restart + 2.0) * n * 16.0 + schur_forms + 3.0 * n * 16.0 + both_vectors;
   // The process itself (PETSc, MPI, the basis): about 33 MB measured at N = 1 (counted in the
   // symmetric space, where it is a visible share), once per rank.
   const double process = config.space == Space::symmetric ? 33.0e6 : 0.0;
@@ -1849,6 +1872,7 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
     est.fallback_bytes /= K;
     est.ranks = ranks;
   }
+  est.matrix_bytes += structured_whole;
   return est;
 }
 

@@ -262,6 +262,7 @@ enum class SylvesterMatrix { automatic, structured, assembled };
 SylvesterMatrix sylvester_matrix_option();
 // How the sylvester method holds L in `space` under the options in force.
 Storage sylvester_storage(const StateSpace &space);
+Storage sylvester_storage(Space space, int N);
 
 // Whether a (resolved) method factorises a matrix with the PETSc options in force: ksp unless
 // -pc_type names something else than lu/cholesky, eps through -st_pc_type likewise, sylvester
@@ -274,6 +275,8 @@ struct MemoryEstimate {
   Method method = Method::ksp;  // resolved
   bool direct = true;           // uses_factorization(method)
   bool sectors = false;         // Dicke sectors (dicke_sector_path): factor_bytes is their work
+  bool structured = false;      // sylvester with the structured L (sylvester_storage): no rows
+  int restart = 0;              // GMRES's restart the Krylov bytes are for
   double matrix_bytes = 0;      // the sparse Liouvillian and a few vectors
   double factor_bytes = 0;      // LU fill (about half of n^2, physics.md)
   double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
