@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `nessmap point` on 1, 2 and 3 MPI ranks (3 oversubscribed on 2 cores): the distributed matrix,
 # MUMPS, the Sylvester preconditioner's blocks split over the ranks and the gathered state give the
-# same observables, for every solver. Sylvester at N = 3 is also compared with the direct solve.
+# same observables, for every solver. Sylvester at N = 3 is also compared with the direct solve,
+# with the assembled L and with the structured one (-sylvester_matrix structured: each rank applies
+# L to its share of rho's blocks), under each bath.
 set -euo pipefail
 nessmap=$1 mpiexec=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -22,3 +24,12 @@ done
 "$nessmap" point "${n3[@]}" --set solver.method=ksp > "$tmp/n3.ksp.json"
 /usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp"/n3.ksp.json "$tmp"/n3.sylvester.1.json \
   "$tmp"/n3.sylvester.2.json "$tmp"/n3.sylvester.3.json
+for bath in common cascaded independent; do
+  for n in 1 2 3; do
+    "$mpiexec" --oversubscribe -n $n "$nessmap" point "${n3[@]}" --set system.bath=$bath --set solver.method=sylvester \
+      -sylvester_matrix structured > "$tmp/n3.structured.$bath.$n.json"
+  done
+  grep -q '"solver": "[^"]*L structured' "$tmp/n3.structured.$bath.1.json" || { cat "$tmp/n3.structured.$bath.1.json"; echo "FAIL: not the structured L"; exit 1; }
+  "$nessmap" point "${n3[@]}" --set system.bath=$bath --set solver.method=ksp > "$tmp/n3.ksp.$bath.json"
+  /usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp"/n3.ksp.$bath.json "$tmp"/n3.structured.$bath.{1,2,3}.json
+done
