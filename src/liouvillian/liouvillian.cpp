@@ -407,6 +407,8 @@ void LiouvillianMatrix::create_shell() {
   std::vector<int> all(layout.blocks().size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<int>(k);
   targets_ = layout.split(rank, size, all, [this](const EnsembleBlocks::Block &b) { return structured_->cost(b); });
+  share_.clear();
+  for (int k : targets_) share_.push_back(&layout.blocks()[k].index);
   ++generation_;
 }
 
@@ -429,39 +431,8 @@ PetscErrorCode LiouvillianMatrix::shell_norm(Mat A, NormType type, PetscReal *no
 }
 
 void LiouvillianMatrix::shell_multiply(Vec x, Vec y) {
-  int size = 1;
-  MPI_Comm_size(comm_, &size);
-  if (size == 1) {
-    const PetscScalar *xa;
-    PetscScalar *ya;
-    NESSMAP_PETSC(VecGetArrayRead(x, &xa));
-    NESSMAP_PETSC(VecGetArray(y, &ya));
-    structured_->multiply(reinterpret_cast<const Complex *>(xa), reinterpret_cast<Complex *>(ya));
-    NESSMAP_PETSC(VecRestoreArray(y, &ya));
-    NESSMAP_PETSC(VecRestoreArrayRead(x, &xa));
-    return;
-  }
-  // The whole x on every rank, each rank its share of the blocks, the results sent where they are
-  // owned.
-  if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(x, to_all_.out(), gathered_.out()));
-  NESSMAP_PETSC(VecScatterBegin(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-  NESSMAP_PETSC(VecScatterEnd(to_all_, x, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-  const PetscScalar *ga;
-  NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
-  whole_y_.resize(static_cast<std::size_t>(space_.dimension()));
-  structured_->multiply(reinterpret_cast<const Complex *>(ga), whole_y_.data(), targets_);
-  NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
-  send_index_.clear();
-  send_value_.clear();
-  for (int k : targets_)
-    for (std::int64_t i : structured_->layout().blocks()[k].index) {
-      send_index_.push_back(static_cast<PetscInt>(i));
-      send_value_.push_back(whole_y_[static_cast<std::size_t>(i)]);
-    }
-  NESSMAP_PETSC(VecSetValues(y, static_cast<PetscInt>(send_index_.size()), send_index_.data(), send_value_.data(),
-                             INSERT_VALUES));
-  NESSMAP_PETSC(VecAssemblyBegin(y));
-  NESSMAP_PETSC(VecAssemblyEnd(y));
+  split_.apply(
+      x, y, [this](const Complex *xa, Complex *ya) { structured_->multiply(xa, ya, targets_); }, share_);
 }
 
 } // namespace nessmap

@@ -18,6 +18,7 @@
 #include "model/master_equation.hpp"
 #include "model/state_space.hpp"
 #include "model/symmetric_terms.hpp"
+#include "liouvillian/split_apply.hpp"
 #include "liouvillian/structured.hpp"
 
 namespace nessmap {
@@ -105,12 +106,9 @@ private:
   void shell_multiply(Vec x, Vec y);
   static PetscErrorCode shell_mult(Mat A, Vec x, Vec y);
   static PetscErrorCode shell_norm(Mat A, NormType type, PetscReal *norm);
-  PetscScatter to_all_;
-  PetscVec gathered_;
-  std::vector<int> targets_;           // this rank's share of rho's blocks
-  std::vector<Complex> whole_y_;       // L x on those blocks, in the space's ordering
-  std::vector<PetscInt> send_index_;   // their indices
-  std::vector<PetscScalar> send_value_;
+  std::vector<int> targets_;  // this rank's share of rho's blocks
+  std::vector<const std::vector<std::int64_t> *> share_;  // their index tables
+  SplitApply split_;
   bool same_operators(const MasterEquation &me) const;
   void clear_plan();
   void build_plan(const MasterEquation &me);

@@ -609,8 +609,11 @@ public:
     // the Omega = 0 inverse solves only the leading blocks and mirrors them
     // (KroneckerSumInverse::apply_hermitian).
     mine_ = kron_.hermitian() ? kron_.blocks_of(rank_, size_, kron_.hermitian_blocks()) : kron_.blocks_of(rank_, size_);
+    for (int k : mine_) {
+      share_.push_back(&kron_.blocks()[k].index);
+      if (kron_.hermitian() && kron_.mirror(k) != k) share_.push_back(&kron_.blocks()[kron_.mirror(k)].index);
+    }
     full_rho0_.resize(space.dimension());
-    if (size_ > 1) full_y_.resize(space.dimension());
     NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
     NESSMAP_PETSC(KSPSetType(ksp_, KSPGMRES));
     NESSMAP_PETSC(KSPGMRESSetRestart(ksp_, sylvester_restart));
@@ -861,55 +864,19 @@ private:
     NESSMAP_PETSC(VecAXPY(y, 1.0, first_));
   }
 
+  // On K ranks the Omega = 0 inverse's blocks are split (each rank's leading blocks and their
+  // mirrors, written by apply_hermitian); the no-jump sweep is sequential over its blocks, so
+  // every rank makes the whole of it and keeps its rows.
   void apply_one(Pc which, Vec r, Vec y) {
-    if (size_ == 1) {
-      const PetscScalar *ra;
-      PetscScalar *ya;
-      NESSMAP_PETSC(VecGetArrayRead(r, &ra));
-      NESSMAP_PETSC(VecGetArray(y, &ya));
-      if (which == Pc::no_jump) no_jump_->apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
-      else if (kron_.hermitian()) kron_.apply_hermitian(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
-      else kron_.apply(reinterpret_cast<const Complex *>(ra), reinterpret_cast<Complex *>(ya));
-      NESSMAP_PETSC(VecRestoreArray(y, &ya));
-      NESSMAP_PETSC(VecRestoreArrayRead(r, &ra));
-      return;
-    }
-    // The whole r on every rank, each rank its blocks, the results sent where they are owned.
-    if (!to_all_) NESSMAP_PETSC(VecScatterCreateToAll(r, to_all_.out(), gathered_.out()));
-    NESSMAP_PETSC(VecScatterBegin(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-    NESSMAP_PETSC(VecScatterEnd(to_all_, r, gathered_, INSERT_VALUES, SCATTER_FORWARD));
-    const PetscScalar *ga;
-    NESSMAP_PETSC(VecGetArrayRead(gathered_, &ga));
-    if (which == Pc::no_jump) {
-      // The sweep is sequential over the blocks: every rank makes the whole of it and keeps its rows.
-      no_jump_->apply(reinterpret_cast<const Complex *>(ga), reinterpret_cast<Complex *>(full_y_.data()));
-      NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
-      PetscScalar *ya;
-      PetscInt lo, hi;
-      NESSMAP_PETSC(VecGetOwnershipRange(y, &lo, &hi));
-      NESSMAP_PETSC(VecGetArray(y, &ya));
-      std::memcpy(ya, full_y_.data() + lo, sizeof(PetscScalar) * (hi - lo));
-      NESSMAP_PETSC(VecRestoreArray(y, &ya));
-      return;
-    }
-    const auto *gc = reinterpret_cast<const Complex *>(ga);
-    auto *yc = reinterpret_cast<Complex *>(full_y_.data());
-    if (kron_.hermitian()) kron_.apply_hermitian(gc, yc, mine_);
-    else kron_.apply(gc, yc, mine_);
-    NESSMAP_PETSC(VecRestoreArrayRead(gathered_, &ga));
-    const auto send = [&](int k) {
-      const auto &b = kron_.blocks()[k];
-      idx_.assign(b.index.begin(), b.index.end());
-      vals_.resize(idx_.size());
-      for (std::size_t p = 0; p < idx_.size(); ++p) vals_[p] = full_y_[idx_[p]];
-      NESSMAP_PETSC(VecSetValues(y, static_cast<PetscInt>(idx_.size()), idx_.data(), vals_.data(), INSERT_VALUES));
-    };
-    for (int k : mine_) {
-      send(k);
-      if (kron_.hermitian() && kron_.mirror(k) != k) send(kron_.mirror(k));  // written by apply_hermitian
-    }
-    NESSMAP_PETSC(VecAssemblyBegin(y));
-    NESSMAP_PETSC(VecAssemblyEnd(y));
+    if (which == Pc::no_jump)
+      return split_.apply_whole(r, y, [this](const Complex *ra, Complex *ya) { no_jump_->apply(ra, ya); });
+    split_.apply(
+        r, y,
+        [this](const Complex *ra, Complex *ya) {
+          if (kron_.hermitian()) kron_.apply_hermitian(ra, ya, mine_);
+          else kron_.apply(ra, ya, mine_);
+        },
+        share_);
   }
 
   MPI_Comm comm_;
@@ -922,12 +889,12 @@ private:
   Mat matrix_ = nullptr;         // L of the solve (both: the product between the two)
   PetscVec first_, rest_;        // both: N^-1 r and r - L N^-1 r
   std::unique_ptr<NoJumpInverse> no_jump_;
-  std::vector<int> mine_;
-  std::vector<PetscScalar> full_rho0_, full_y_, vals_;
-  std::vector<PetscInt> idx_;
+  std::vector<int> mine_;                                  // this rank's blocks of kron_
+  std::vector<const std::vector<std::int64_t> *> share_;  // their index tables (and their mirrors')
+  SplitApply split_;
+  std::vector<PetscScalar> full_rho0_;
   PetscKSP ksp_;
-  PetscVec rho0_, b_, r0_, gathered_;
-  PetscScatter to_all_;
+  PetscVec rho0_, b_, r0_;
   bool user_atol_ = false;
   IterationProgress progress_;
   // Off by default: it saved nothing measurable (tests/benchmarks/results/2026-11-25-profile.md,

@@ -33,3 +33,11 @@ for bath in common cascaded independent; do
   "$nessmap" point "${n3[@]}" --set system.bath=$bath --set solver.method=ksp > "$tmp/n3.ksp.$bath.json"
   /usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp"/n3.ksp.$bath.json "$tmp"/n3.structured.$bath.{1,2,3}.json
 done
+# The no-jump sweep (every rank makes all of it) then the Omega = 0 blocks (split), with the
+# structured L between them, on 1, 2 and 3 ranks.
+for n in 1 2 3; do
+  "$mpiexec" --oversubscribe -n $n "$nessmap" point "${n3[@]}" --set solver.method=sylvester -sylvester_pc both \
+    -sylvester_matrix structured > "$tmp/n3.both.$n.json"
+done
+grep -q '"solver": "[^"]*no-jump then Omega = 0), L structured' "$tmp/n3.both.1.json" || { cat "$tmp/n3.both.1.json"; echo "FAIL: not both with the structured L"; exit 1; }
+/usr/bin/python3 tests/cli/compare_json.py 1e-10 "$tmp"/n3.ksp.cascaded.json "$tmp"/n3.both.{1,2,3}.json
