@@ -110,6 +110,22 @@ TEST_CASE("The structured Liouvillian equals the dense reference's L in every fa
       }
 }
 
+TEST_CASE("The structured Liouvillian keeps interaction terms of coefficient 0", "[structured]") {
+  // An Omega_ab of 0 keeps its terms at coefficient 0; grouped by their cold factor, such a term
+  // may come first in its hot sum (found by a new-user check: Omega_1b = 0 made L x NaN).
+  std::mt19937 rng(37);
+  for (int N : {2, 3})
+    for (Bath bath : all_baths) {
+      SystemParameters p = random_point(rng, N, bath, Coupling::all_to_all);
+      p.Omega[0][N - 1] = 0.0;
+      p.Omega[N - 1][0] = 0.0;
+      INFO(describe(p));
+      check(p, StateSpace(Space::balanced, N), rng);
+      for (auto &row : p.Omega) row[0] = 0.0;  // a whole column
+      check(p, StateSpace(Space::balanced, N), rng);
+    }
+}
+
 TEST_CASE("The structured Liouvillian refuses the symmetric space", "[structured]") {
   const StateSpace space(Space::symmetric, 3, Coupling::all_to_all);
   CHECK(*StructuredLiouvillian::unavailable(space) != '\0');

@@ -167,7 +167,7 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
                 available / GiB,
                 !direct ? (est.method == nessmap::Method::sylvester && est.restart > 10
                                ? ", or a smaller GMRES basis (-ksp_gmres_restart 10 or 20: each vector of it is the "
-                                 "state's size), or --ranks-per-point on several machines"
+                                 "state's size), or ranks on several machines (mpirun -n K; a sweep's --ranks-per-point)"
                                : "")
                 : solver.space == nessmap::Space::symmetric
                     ? ", or solver.method: auto (an iterative solver in the symmetric space)"
@@ -179,9 +179,33 @@ void check_memory(const nessmap::PointConfig &config, int ranks = 1, int on_mach
 void check_solver_options() {
   try {
     nessmap::sylvester_pc_option();
-    nessmap::sylvester_matrix_option();
+    if (nessmap::sylvester_matrix_option() == nessmap::SylvesterMatrix::structured)
+      for (const char *rows : {"-pc_type", "-mat_type"}) {
+        char value[64] = "";
+        PetscBool set = PETSC_FALSE;
+        NESSMAP_PETSC(PetscOptionsGetString(nullptr, nullptr, rows, value, sizeof value, &set));
+        if (set)
+          throw nessmap::ConfigError(std::string("option -sylvester_matrix structured: L is never assembled, so ") + rows +
+                                     " " + value + " (which needs its rows) cannot act on it; use -sylvester_matrix "
+                                     "assembled");
+      }
   } catch (const std::invalid_argument &e) {
     throw nessmap::ConfigError(e.what());
+  }
+  // GMRES's restart, checked here rather than failing every point.
+  PetscInt restart = 0;
+  PetscBool set = PETSC_FALSE;
+  try {
+    NESSMAP_PETSC(PetscOptionsGetInt(nullptr, nullptr, "-ksp_gmres_restart", &restart, &set));
+  } catch (const nessmap::PetscFailure &) {
+    set = PETSC_TRUE;
+    restart = 0;
+  }
+  if (set && restart < 1) {
+    char value[64] = "";
+    PetscOptionsGetString(nullptr, nullptr, "-ksp_gmres_restart", value, sizeof value, nullptr);
+    throw nessmap::ConfigError(std::string("option -ksp_gmres_restart ") + value +
+                               ": expected a positive number of vectors (the GMRES basis kept between restarts)");
   }
 }
 
@@ -259,6 +283,7 @@ int run_sweep(Arguments &args) {
 }
 
 int run_estimate(const Arguments &args) {
+  check_solver_options();
   const auto config = nessmap::load_config(args.config, args.overrides);
   // --ranks-per-point, else the sweep section's ranks_per_point.
   const int ranks = args.ranks_per_point > 0 ? args.ranks_per_point : std::max(1, config.ranks_per_point);

@@ -98,7 +98,7 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
                             double available) {
   std::string s;
   char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-12s %-11s %-9s %12s %14s %11s %12s %12s %-10s %10s\n", "N", "bath",
+  std::snprintf(line, sizeof line, "%-4s %-12s %-11s %-9s %12s %14s %11s %12s %12s %-20s %10s\n", "N", "bath",
                 "coupling", "space", "dimension", "nonzeros", "matrix", "+ LU", "+ GMRES", "method", "points");
   s += line;
   std::int64_t total = 0;
@@ -111,10 +111,10 @@ std::string estimate_report(const SweepConfig &config, const std::vector<FamilyE
     fits = fits && fit;
     const std::string method =
         std::string(to_string(m.method)) + (m.sectors ? "/sectors" : m.direct ? "/LU" : m.structured ? "/structured" : "");
-    std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-10s %10lld%s\n",
+    std::snprintf(line, sizeof line, "%-4d %-12s %-11s %-9s %12lld %13.4g%s %11s %12s %12s %-20s %10lld%s\n",
                   e.system.N, to_string(e.system.bath), to_string(e.system.coupling), to_string(e.space),
                   static_cast<long long>(e.dimension), e.nonzeros, e.sampled ? "~" : " ",
-                  bytes_text(m.matrix_bytes).c_str(), bytes_text(m.matrix_bytes + m.factor_bytes).c_str(),
+                  bytes_text(m.matrix_bytes).c_str(), bytes_text(m.assembled_bytes + m.factor_bytes).c_str(),
                   bytes_text(m.matrix_bytes + m.krylov_bytes).c_str(), method.c_str(),
                   static_cast<long long>(e.points),
                   where == Fit::one_machine  ? ""

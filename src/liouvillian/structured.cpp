@@ -171,7 +171,15 @@ void StructuredLiouvillian::set(const MasterEquation &me) {
   std::map<std::tuple<std::vector<std::uint64_t>, int, int>, Merged> merged;
   for (auto &[key, hot_list] : by_cold) {
     combine(hot_list);
-    const Complex scale = is_identity(key.first) ? Complex(1.0) : hot_list.front().coef;
+    // By the first nonzero coefficient: a term can be 0 (an Omega_ab of 0 keeps its terms), and
+    // dividing by it made the whole group NaN.
+    Complex scale = 1.0;
+    if (!is_identity(key.first))
+      for (const auto &e : hot_list)
+        if (e.coef != Complex(0.0)) {
+          scale = e.coef;
+          break;
+        }
     // (c / c in complex arithmetic need not be 1 exactly: equal coefficients become 1 as such)
     for (auto &e : hot_list) e.coef = e.coef == scale ? Complex(1.0) : e.coef / scale;
     auto &m = merged[{key_of(hot_list), key.second, change(key.first)}];

@@ -1748,12 +1748,13 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // about 4^N rows of 4N + 2N^2 + 2 entries each, both ensembles) and the vectors above. Held
   // whole by every rank: x by blocks and transposed, four work blocks of the largest block
   // (C(2N, N)^2), and on K ranks the gathered x and the products.
-  double structured_whole = 0;
+  double structured_whole = 0, assembled = 0;
   est.structured = est.method == Method::sylvester && sylvester_storage(config.space, N) == Storage::structured;
   if (est.structured) {
     double block = 1;  // C(2N, N)
     for (int k = 1; k <= N; ++k) block = block * (N + k) / k;
     const double factors = 2.0 * std::pow(4.0, N) * (4.0 * N + 2.0 * N * N + 2.0) * 20.0;
+    assembled = est.matrix_bytes;
     est.matrix_bytes = factors + 6.0 * n * 16.0;
     structured_whole = 2.0 * n * 16.0 + 4.0 * block * block * 16.0 + (ranks > 1 ? 2.0 * n * 16.0 : 0.0);
   }
@@ -1840,6 +1841,7 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
     est.ranks = ranks;
   }
   est.matrix_bytes += structured_whole;
+  est.assembled_bytes = !est.structured ? est.matrix_bytes : ranks > 1 ? assembled / ranks + 3.0 * n * 16.0 : assembled;
   return est;
 }
 

@@ -278,6 +278,7 @@ struct MemoryEstimate {
   bool structured = false;      // sylvester with the structured L (sylvester_storage): no rows
   int restart = 0;              // GMRES's restart the Krylov bytes are for
   double matrix_bytes = 0;      // the sparse Liouvillian and a few vectors
+  double assembled_bytes = 0;   // the same assembled (what LU would factor), per rank
   double factor_bytes = 0;      // LU fill (about half of n^2, physics.md)
   double krylov_bytes = 0;      // GMRES basis and the Sylvester blocks
   // auto's fallback where its sylvester does not converge, besides the matrix: LU's fill, or GMRES

@@ -42,6 +42,12 @@ expect "full space" point input/point.yaml --set system.N=4 --set system.g_h=0.5
 expect "N = 7 in the balanced space (dimension 40116600) needs about" point input/point.yaml --set system.N=7 --set system.g_h=0.5 --set system.g_c=0.6
 expect "-ksp_gmres_restart 10 or 20" point input/point.yaml --set system.N=7 --set system.g_h=0.5 --set system.g_c=0.6
 expect "option -sylvester_matrix dense: expected auto, structured or assembled" point input/point.yaml -sylvester_matrix dense
+# The structured L has no rows for a preconditioner or matrix type that reads them (a new-user
+# check found -pc_type jacobi giving zero currents marked ok), and GMRES needs a basis.
+expect "option -sylvester_matrix structured: L is never assembled, so -pc_type jacobi" point input/point.yaml -sylvester_matrix structured -pc_type jacobi
+expect "so -mat_type sell" estimate input/point.yaml -sylvester_matrix structured -mat_type sell
+expect "option -ksp_gmres_restart 0: expected a positive number" point input/point.yaml -ksp_gmres_restart 0
+expect "option -ksp_gmres_restart abc: expected a positive number" estimate input/point.yaml -ksp_gmres_restart abc
 # -sylvester_pc no_jump / both need the qubit bases: identical qubits at N = 3 go to the symmetric
 # space (space auto), which has no excitation sectors of single qubits.
 expect "option -sylvester_pc no_jump: the no-jump preconditioner works in the balanced and full spaces" \
