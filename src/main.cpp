@@ -9,10 +9,12 @@
 
 #include "app/commands.hpp"
 #include "config/config.hpp"
+#include "petsc/blas.hpp"
 #include "petsc/petsc.hpp"
 
 int main(int argc, char **argv) {
   namespace app = nessmap::app;
+  nessmap::use_fast_blas_kernels(argv);  // may execute the program again: before anything else
   if (argc >= 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
     std::cout << app::usage;
     return 0;

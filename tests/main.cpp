@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 #include <slepcsys.h>
 
+#include "petsc/blas.hpp"
 #include "petsc/petsc.hpp"
 
 int main(int argc, char **argv) {
+  nessmap::use_fast_blas_kernels(argv);  // the program's kernels (petsc/blas.hpp), before anything else
   // PETSc must not see Catch's arguments; it gets only the program name.
   int petsc_argc = 1;
   char **petsc_argv = argv;

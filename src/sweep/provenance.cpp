@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "petsc/blas.hpp"
 #include "version.hpp"
 
 namespace nessmap {
@@ -45,6 +46,7 @@ std::vector<netcdf::Attribute> provenance(const SweepConfig &config, const Sweep
       {"petsc_version", std::string(petsc)},
       {"slepc_version", std::string(slepc)},
       {"mpi_version", mpi_text},
+      {"blas_kernels", std::string(blas_kernels())},  // OpenBLAS's version and kernels, "" for another BLAS
       {"mpi_ranks", std::int64_t{ranks}},
       {"ranks_per_point", std::int64_t{config.ranks_per_point}},
       {"hostname", std::string(host)},

@@ -5,6 +5,7 @@ own reading: coordinates and shapes with xarray and h5py, and the values at a fe
 
 usage: sweep_values.py FILE.h5 CONFIG.yaml NESSMAP
 """
+import os
 import csv
 import json
 import math
@@ -43,6 +44,13 @@ def main(path, config, nessmap):
     check("sweep" in ds.attrs["config_yaml"] and "omega_ratio" in ds.attrs["config_yaml"], "config_yaml")
     for key in ("nessmap_version", "petsc_version", "slepc_version", "mpi_version", "start_time", "end_time"):
         check(key in ds.attrs and str(ds.attrs[key]) != "", f"provenance attribute {key}")
+    # OpenBLAS falls back to its SSE3 kernels on CPU models it does not know; nessmap then runs
+    # itself again with OPENBLAS_CORETYPE set (petsc/blas.hpp), unless the caller set it.
+    kernels = str(ds.attrs.get("blas_kernels", ""))
+    flags = open("/proc/cpuinfo").read().split()
+    if kernels.startswith("OpenBLAS") and "avx2" in flags and "fma" in flags and "OPENBLAS_CORETYPE" not in os.environ:
+        check(kernels.split()[-1] not in ("Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge"),
+              f"blas_kernels {kernels!r}: generic kernels on a CPU with AVX2")
     # Every point's evaluation time lies inside the run: the groups' compute time is positive and
     # at most groups x wall time (a chunk's time counted twice, or time summed per rank rather than
     # per group, breaks the bound).
