@@ -150,6 +150,8 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
   const SystemParameters strong = scaled_point(3, Bath::common, 0.178, 0.316);  // the issue's failing point
   const SystemParameters weak = scaled_point(3, Bath::common, 1.0, 0.01);
   auto lu = evaluator(Method::ksp);
+  // Q_h to 1e-9 of itself, the issue's tolerance: measured 6.2e-10 for no_jump with OpenBLAS's
+  // Prescott kernels, below 5e-10 with SkylakeX's (Q_h 1.94e-3).
   const Currents reference = lu.evaluate(strong).observables->currents;
   {
     // auto: where Omega dominates under a collective bath the two in turn, the Omega = 0 one where
@@ -161,7 +163,7 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
     REQUIRE(b.ok());
     CHECK(a.steady_state.solver == "ksp gmres, pc shell (Sylvester, no-jump then Omega = 0)");
     CHECK(b.steady_state.solver == "ksp gmres, pc shell (Sylvester, Omega = 0)");
-    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) < 1e-12);
+    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) <= 1e-9 * std::abs(reference.Q_h));
   }
   for (const char *name : {"no_jump", "both"}) {
     Option pc("-sylvester_pc", name);
@@ -173,7 +175,7 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
                               (name == std::string("both") ? "no-jump then Omega = 0)" : "no-jump)");
     CHECK(a.steady_state.solver == label);
     CHECK(b.steady_state.solver == label);
-    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) < 1e-12);
+    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) <= 1e-9 * std::abs(reference.Q_h));
   }
   {
     // The Omega = 0 preconditioner alone crawls at the strong point (1796 iterations measured,
@@ -187,7 +189,7 @@ TEST_CASE("The option sylvester_pc selects the preconditioner and the solver fie
     CHECK(a.steady_state.solver == "ksp gmres, pc shell (Sylvester, Omega = 0)");
     CHECK(a.steady_state.iterations > 1000);
     CHECK_THAT(a.steady_state.reason, Catch::StartsWith("CONVERGED_STAGNATION"));
-    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) < 1e-12);
+    CHECK(std::abs(a.observables->currents.Q_h - reference.Q_h) <= 1e-9 * std::abs(reference.Q_h));
   }
   {
     // A bad value is refused before any work (the command line's check), naming the option.

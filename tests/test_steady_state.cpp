@@ -24,18 +24,30 @@ Observables solve_ok(PointEvaluator &ev, const SystemParameters &p) {
 
 PointEvaluator evaluator(Method m, Space s) { return PointEvaluator(PETSC_COMM_SELF, SolverConfig{m, s}); }
 
+// The totals (Q_h, Q_c, W) to `rel` of the largest total; the local and non-local parts of the
+// split to 10 `rel` of the largest part or total. The parts can be several times the totals
+// (N = 2, common bath: Q_c_nonloc 0.0314 with |Q_c| 0.0107) and are first order in the coherences
+// where the totals are second order in Omega, so GMRES's stop (relative residual 1e-13) leaves
+// them further off: measured there, Sylvester GMRES (residual 1.6e-13) against LU 3.3e-12, 1.05e-10
+// of Q_c_nonloc with OpenBLAS's SkylakeX kernels, 1.1e-12 with Prescott's, while the full space's
+// LU and SLEPc's eigenvector agree with LU to 4e-15.
 void check_currents_equal(const Currents &a, const Currents &b, double rel) {
   const double tol = rel * std::max(current_magnitude(a), current_magnitude(b));
   CHECK(std::abs(a.Q_h - b.Q_h) <= tol);
   CHECK(std::abs(a.Q_c - b.Q_c) <= tol);
   CHECK(std::abs(a.W - b.W) <= tol);
-  CHECK(std::abs(a.W_loc - b.W_loc) <= tol);
-  CHECK(std::abs(a.W_nonloc - b.W_nonloc) <= tol);
-  CHECK(std::abs(a.Q_h_nonloc - b.Q_h_nonloc) <= tol);
-  CHECK(std::abs(a.Q_c_nonloc - b.Q_c_nonloc) <= tol);
+  double parts = std::max(current_magnitude(a), current_magnitude(b));
+  for (const Currents *c : {&a, &b})
+    parts = std::max({parts, std::abs(c->W_loc), std::abs(c->W_nonloc), std::abs(c->Q_h_nonloc), std::abs(c->Q_c_nonloc)});
+  const double tol_parts = 10 * rel * parts;
+  CHECK(std::abs(a.W_loc - b.W_loc) <= tol_parts);
+  CHECK(std::abs(a.W_nonloc - b.W_nonloc) <= tol_parts);
+  CHECK(std::abs(a.Q_h_nonloc - b.Q_h_nonloc) <= tol_parts);
+  CHECK(std::abs(a.Q_c_nonloc - b.Q_c_nonloc) <= tol_parts);
 }
 
-// Two solvers on one point: currents to 1e-10 of their scale, coherences and purity likewise.
+// Two solvers on one point: the currents to 1e-10 of their scale (the split's parts to 1e-9 of
+// theirs), coherences and purity likewise.
 void check_same_state(const Observables &a, const Observables &b) {
   check_currents_equal(a.currents, b.currents, 1e-10);
   CHECK(a.coherences.C_loc == Approx(b.coherences.C_loc).epsilon(1e-9).margin(1e-14));
