@@ -4,7 +4,9 @@
 # memory of the largest rank and the currents. The reference, in the same run and binary: the
 # common bath with the assembled L (-sylvester_matrix assembled) on one rank; then the default
 # (the structured L from N = 6) for each bath on 1 and 2 ranks, and the common bath with
-# GMRES(20). With REFERENCE=path/to/other/nessmap the common bath is also solved by that binary
+# GMRES(20). The common bath is also solved with OpenBLAS's generic SSE3 kernels
+# (OPENBLAS_CORETYPE=Prescott, what Debian's OpenBLAS picks on a CPU model it does not know;
+# petsc/blas.hpp). With REFERENCE=path/to/other/nessmap the common bath is also solved by that binary
 # (e.g. an earlier commit built elsewhere). Writes a Markdown table to stdout.
 #
 #     bash tests/benchmarks/large_points.sh > tests/benchmarks/results/DATE-large.md
@@ -37,12 +39,13 @@ print(f"| {label} | {bath} | {ranks} | {L} {options} | {d['status']} | {d['itera
       f"{d['Q_h']:.12g} | {d['current_error']:.1e} |", flush=True)
 PY
 }
-echo "N = $N, $(git rev-parse --short HEAD), $(getconf _NPROCESSORS_ONLN) cores, $(date -u +%F)"
+echo "N = $N, $(git rev-parse --short HEAD), $(getconf _NPROCESSORS_ONLN) cores, $(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') (model $(grep -m1 '^model[[:space:]]' /proc/cpuinfo | cut -d: -f2 | tr -d ' '))"
 echo
 echo "| binary | bath | ranks | L, options | status | iterations | wall | solve_seconds | peak (largest rank) | Q_h | current_error |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 if [ -n "${REFERENCE:-}" ]; then run reference "$REFERENCE" 1 common; fi
 run this build/nessmap 1 common -sylvester_matrix assembled
+OPENBLAS_CORETYPE=Prescott run "this, Prescott kernels" build/nessmap 1 common
 for bath in common cascaded independent; do run this build/nessmap 1 $bath; done
 for bath in common cascaded independent; do run this build/nessmap 2 $bath; done
 run this build/nessmap 1 common -ksp_gmres_restart 20
