@@ -231,6 +231,38 @@ TEST_CASE("Small direct solves: the real LU by default, PETSc's LU through -pc_t
       }
 }
 
+TEST_CASE("A preconditioner applied once is not a solver: the point fails as inaccurate, naming the residual",
+          "[steady][edges]") {
+  // -ksp_type preonly with -pc_type jacobi divides the trace row's right-hand side by L's diagonal:
+  // rho = |0><0|, no current, and one more Jacobi step, the error estimate, is as small as the
+  // state's own elements (this was marked ok with J = 0). A Krylov method with the same
+  // preconditioner converges and gives LU's state.
+  std::mt19937 rng(43);
+  for (Bath bath : all_baths) {
+    const SystemParameters p = random_point(rng, 2, bath, Coupling::all_to_all);
+    INFO(describe(p));
+    auto lu = evaluator(Method::ksp, Space::balanced);
+    const Observables reference = solve_ok(lu, p);
+    NESSMAP_PETSC(PetscOptionsSetValue(nullptr, "-pc_type", "jacobi"));
+    auto jacobi = evaluator(Method::ksp, Space::balanced);
+    const PointResult once = jacobi.evaluate(p);
+    NESSMAP_PETSC(PetscOptionsSetValue(nullptr, "-ksp_type", "gmres"));
+    auto krylov = evaluator(Method::ksp, Space::balanced);
+    const PointResult converged = krylov.evaluate(p);
+    NESSMAP_PETSC(PetscOptionsClearValue(nullptr, "-ksp_type"));
+    NESSMAP_PETSC(PetscOptionsClearValue(nullptr, "-pc_type"));
+    INFO(once.steady_state.solver << ": " << once.reason);
+    CHECK_FALSE(once.ok());
+    CHECK(once.failure == Failure::inaccurate);
+    CHECK_THAT(once.reason, Catch::Contains("does not invert L") && Catch::Contains("relative residual"));
+    CHECK_FALSE(once.observables.has_value());
+    INFO(converged.steady_state.solver << ": " << converged.reason);
+    REQUIRE(converged.ok());
+    CHECK_THAT(converged.steady_state.solver, Catch::StartsWith("ksp gmres, pc jacobi"));
+    check_currents_equal(converged.observables->currents, reference.currents, 1e-9);
+  }
+}
+
 TEST_CASE("auto falls back to LU where GMRES does not converge and LU fits", "[steady]") {
   // Nearly equal g under a common bath: nearly a dark state, slow modes the interaction mixes, and
   // GMRES stagnates above its tolerance. With `auto` set to go iterative at this size, the point

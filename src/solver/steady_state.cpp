@@ -1067,6 +1067,33 @@ struct Compensated {
 };
 } // namespace
 
+bool SteadyStateSolver::check_inverse(Mat A, Vec x, bool trace_row, Vec r, Vec delta, SteadyState &out) {
+  PetscReal r_norm, x_norm, a_norm;
+  NESSMAP_PETSC(VecNorm(r, NORM_2, &r_norm));
+  NESSMAP_PETSC(VecNorm(x, NORM_2, &x_norm));
+  NESSMAP_PETSC(MatNorm(A, NORM_1, &a_norm));
+  const double b_norm = trace_row ? 1.0 : 0.0;  // e_0 or 0
+  const double backward = r_norm / (a_norm * x_norm + b_norm);
+  if (!(backward > inverse_check_backward_error)) return true;
+  // What one step leaves: A (x + delta) - b = r + A delta.
+  PetscVec left;
+  NESSMAP_PETSC(VecDuplicate(r, left.out()));
+  NESSMAP_PETSC(MatMult(A, delta, left));
+  NESSMAP_PETSC(VecAXPY(left, 1.0, r));
+  PetscReal left_norm;
+  NESSMAP_PETSC(VecNorm(left, NORM_2, &left_norm));
+  if (left_norm <= inverse_check_ratio * r_norm) return true;
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "the solver does not invert L: its solution leaves a relative residual of %.2g (above %.0e) and one "
+                "more step of it leaves %.2g of that residual, so neither the state nor its error estimate holds (a "
+                "preconditioner applied once, -ksp_type preonly without a factorisation, is not a solver)",
+                backward, inverse_check_backward_error, left_norm / r_norm);
+  out.failure = Failure::inaccurate;
+  out.reason = text;
+  return false;
+}
+
 void SteadyStateSolver::accurate_residual(Mat A, Vec x, bool trace_row, Vec r) {
   const std::vector<Complex> whole = gather(x);
   PetscInt lo, hi;
@@ -1290,6 +1317,7 @@ SteadyState SteadyStateSolver::finish(const MasterEquation &me, bool thorough, S
     if (!delta_) NESSMAP_PETSC(VecDuplicate(x, delta_.out()));
     if (!r_) NESSMAP_PETSC(VecDuplicate(x, r_.out()));
     const bool trace_row = matrix.mode() == TraceRow::fold;
+    bool inverted = true;
     // The first estimate from the plain residual (its rounding is of the size of the solve's own
     // backward error, so the correction has the error's size); refinement needs the accurate one.
     const auto correction = [&](bool accurate) {
@@ -1305,12 +1333,18 @@ SteadyState SteadyStateSolver::finish(const MasterEquation &me, bool thorough, S
         }
       }
       stage->backend->correct(r_, delta_);
+      if (!accurate && stage->backend->refines()) inverted = check_inverse(matrix.mat(), x, trace_row, r_, delta_, out);
       NESSMAP_PETSC(VecAXPY(delta_, -trace(delta_), x));
       PetscReal norm;
       NESSMAP_PETSC(VecNorm(delta_, NORM_2, &norm));
       return static_cast<double>(norm);
     };
     double error = correction(false);
+    if (!inverted) {
+      out.converged = false;
+      out.seconds = seconds();
+      return out;
+    }
     PetscReal x_norm;
     NESSMAP_PETSC(VecNorm(x, NORM_2, &x_norm));
     const double floor = refinement_floor * PETSC_MACHINE_EPSILON * x_norm;

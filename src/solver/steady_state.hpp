@@ -43,7 +43,7 @@ namespace nessmap {
 struct SteadyState {
   std::optional<DensityMatrix> rho;  // empty when the solve failed outright
   bool converged = false;
-  Failure failure = Failure::none;  // when not converged: not_converged, not_unique, not_finite or error
+  Failure failure = Failure::none;  // when not converged: not_converged, not_unique, not_finite, inaccurate or error
   std::string reason;            // what was measured when it failed, or the solver's convergence reason
   std::string solver;            // e.g. "ksp preonly, pc lu (mumps)"
   double trace_error = 0;        // |Tr rho - 1| of the solution before the final normalisation
@@ -89,6 +89,13 @@ struct SteadyState {
 inline constexpr double refinement_floor = 16;
 inline constexpr double careful_threshold = 1e-12;
 inline constexpr int max_refinements = 6;
+// The error estimate is one step of the method's own solver on the residual, valid only where that
+// solver inverts A. Where the relative residual ||A x - b|| / (||A||_1 ||x|| + ||b||) is above
+// inverse_check_backward_error (a direct or converged Krylov solve stays near 1e-16), the step must
+// leave at most inverse_check_ratio of the residual; else the point fails as inaccurate (a
+// preconditioner applied once, -ksp_type preonly -pc_type jacobi: J = 0 had been marked ok).
+inline constexpr double inverse_check_backward_error = 1e-10;
+inline constexpr double inverse_check_ratio = 0.5;
 
 // An eigenvalue of L with |lambda| at most this times ||L||_1 is zero to roundoff: the numerical
 // null space's dimension is the number of such eigenvalues.
@@ -188,6 +195,10 @@ private:
   Complex trace(Vec v);
   // r = A x - b in twice the working precision (b = e_0 with the trace row, else 0). Collective.
   void accurate_residual(Mat A, Vec x, bool trace_row, Vec r);
+  // False, with out.failure = inaccurate and the measured figures, when the residual r = A x - b is
+  // above rounding and the step delta of the method's own solver does not remove most of it
+  // (inverse_check_backward_error, inverse_check_ratio). Collective on A's communicator.
+  bool check_inverse(Mat A, Vec x, bool trace_row, Vec r, Vec delta, SteadyState &out);
   // d = Delta A x for the rounding of A's entries (LiouvillianMatrix::value_rounding, owned rows in
   // CSR order), with the signs of `pattern` (0: all up, 1: pseudo-random), the same for an entry
   // and its Hermitian partner. `whole`: x on every rank. Collective.

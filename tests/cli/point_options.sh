@@ -36,6 +36,14 @@ status=0
 grep -q '"status": "failed"' "$tmp/failed.json" || fail "no failed status: $(cat "$tmp/failed.json")"
 grep -q '"reason": "solver did not converge: DIVERGED_ITS' "$tmp/failed.json" || fail "no reason: $(cat "$tmp/failed.json")"
 grep -q '"W": null' "$tmp/failed.json" || fail "observables of a failed point must be null"
+# A preconditioner applied once is not a solver: the point fails as inaccurate, naming the
+# residual it measured (it had printed J = 0 as ok), with its observables null.
+status=0
+"$nessmap" point input/point.yaml --set solver.method=ksp -pc_type jacobi > "$tmp/jacobi.json" || status=$?
+[ "$status" -eq 1 ] || fail "-pc_type jacobi with preonly must fail the point (exit 1), got $status: $(cat "$tmp/jacobi.json")"
+grep -q '"failure": "inaccurate"' "$tmp/jacobi.json" || fail "jacobi: failure kind: $(cat "$tmp/jacobi.json")"
+grep -q 'does not invert L: its solution leaves a relative residual of' "$tmp/jacobi.json" || fail "jacobi: reason: $(cat "$tmp/jacobi.json")"
+grep -q '"Q_h": null' "$tmp/jacobi.json" || fail "jacobi: Q_h of a failed point must be null"
 # A misspelt option is named, not silently ignored.
 "$nessmap" point input/point.yaml -ksp_tyep gmres > /dev/null 2> "$tmp/warn"
 grep -qF "option -ksp_tyep gmres was not used" "$tmp/warn" || fail "no warning for an unused option"
