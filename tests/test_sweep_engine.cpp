@@ -32,6 +32,7 @@
 #include "sweep/grid.hpp"
 #include "sweep/progress.hpp"
 #include "point/point.hpp"
+#include "point/point_json.hpp"
 #include "point/record.hpp"
 #include "sweep/results.hpp"
 #include "sweep/sweep.hpp"
@@ -884,6 +885,33 @@ TEST_CASE("point field names are unique", "[sweep_engine][record]") {
   }
   CHECK(names.size() == point_fields().size());
   for (const char *name : {"Q_h", "Q_c", "W", "C_nonloc", "efficiency", "trace_error"}) CHECK(names.count(name) == 1);
+}
+
+TEST_CASE("A point that fails after its observables were computed reports them as null, in the JSON and the files",
+          "[sweep_engine][record]") {
+  // The point's own checks (current error, positivity, Hermiticity) run after the observables: a
+  // point failed there must not print the currents it could not certify.
+  PointEvaluator evaluator(PETSC_COMM_SELF, SolverConfig{});
+  PointConfig config;
+  config.system = testing::paper_point(Bath::cascaded, Coupling::all_to_all, 1.5);
+  PointResult r = evaluator.evaluate(config.system);
+  REQUIRE(r.ok());
+  REQUIRE(r.observables);
+  r.failure = Failure::inaccurate;
+  r.reason = "the excitation current has an estimated error of ...";
+  const std::string json = point_json(config, r).str();
+  INFO(json);
+  for (const char *name : {"Q_h", "Q_c", "W", "Q_h_nonloc", "C_nonloc", "efficiency", "purity", "current_error"}) {
+    const bool diagnostic = std::string(name) == "current_error";
+    CHECK((json.find("\"" + std::string(name) + "\": null") != std::string::npos) == !diagnostic);
+  }
+  CHECK(json.find("\"regime\": null") != std::string::npos);
+  CHECK(json.find("\"populations_h\": []") != std::string::npos);
+  CHECK(json.find("\"residual_norm\": null") == std::string::npos);  // a diagnostic: kept
+  const PointRecord rec = make_record(3, r);
+  CHECK(rec.status == RecordStatus::failed);
+  CHECK(std::isnan(rec.values[field_position("Q_h")]));
+  CHECK_FALSE(std::isnan(rec.values[field_position("residual_norm")]));
 }
 
 TEST_CASE("make_record of an evaluated point carries its observables", "[sweep_engine][record]") {

@@ -26,9 +26,9 @@ JsonObject point_json(const PointConfig &config, const PointResult &r) {
       .add("system", system);
 
   // Every per-point number under the name it has in the sweep files (sweep/record.hpp); NaN
-  // (failed, or a figure of merit outside its regime) is written as null.
-  for (const auto &field : point_fields()) j.add(field.name, field.get(r));
-  if (r.observables) {
+  // (a failed point's physics, or a figure of merit outside its regime) is written as null.
+  for (const auto &field : point_fields()) j.add(field.name, field.reported(r));
+  if (r.observables && r.ok()) {
     j.add("regime", to_string(r.observables->regime))
         .add("populations_h", r.observables->populations_h)
         .add("populations_c", r.observables->populations_c);

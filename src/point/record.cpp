@@ -40,6 +40,8 @@ double mean_population(const PointResult &r, std::vector<double> Observables::*w
 
 } // namespace
 
+double Field::reported(const PointResult &r) const { return r.ok() || diagnostic ? get(r) : nan; }
+
 const std::vector<Field> &point_fields() {
   // clang-format off
   static const std::vector<Field> fields = {
@@ -94,7 +96,7 @@ PointRecord make_record(std::int64_t index, const PointResult &r) {
   const bool ok = r.ok();
   rec.status = ok ? RecordStatus::ok : RecordStatus::failed;
   rec.regime = ok && r.observables ? static_cast<std::int8_t>(r.observables->regime) : -1;
-  for (const auto &f : point_fields()) rec.values.push_back(ok || f.diagnostic ? f.get(r) : nan);
+  for (const auto &f : point_fields()) rec.values.push_back(f.reported(r));
   if (r.observables && ok) {
     rec.populations_h = r.observables->populations_h;
     rec.populations_c = r.observables->populations_c;

@@ -21,6 +21,9 @@ struct Field {
   // A health measure of the solution (kept for failed points: it tells why); the others are
   // physics, NaN in the files wherever a point failed.
   bool diagnostic = false;
+  // What a file or the point's JSON reports: get(r), or NaN for a physics field of a failed point
+  // (its observables, where they were computed, did not pass the point's checks).
+  double reported(const PointResult &r) const;
 };
 const std::vector<Field> &point_fields();
 
