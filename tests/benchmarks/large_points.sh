@@ -35,7 +35,8 @@ except ValueError:
 peaks = [int(l.split()[1]) for l in open(f"{tmp}/err.txt") if l.startswith("peak_kib")]
 L = "structured" if "L structured" in d["solver"] else "assembled"
 print(f"| {label} | {bath} | {ranks} | {L} {options} | {d['status']} | {d['iterations']} | "
-      f"{float(end) - float(start):.1f} s | {d['solve_seconds']:.1f} s | {max(peaks) / 1024**2:.2f} GiB | "
+      f"{float(end) - float(start):.1f} s | {d['solve_seconds']:.1f} s | "
+      f"{f'{max(peaks) / 1024**2:.2f} GiB' if peaks else 'not reported'} | "
       f"{d['Q_h']:.12g} | {d['current_error']:.1e} |", flush=True)
 PY
 }
