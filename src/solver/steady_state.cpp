@@ -33,9 +33,15 @@ namespace {
 
 using PetscEPS = PetscOwner<EPS, EPSDestroy>;
 
-// GMRES restart of the sylvester method: converged runs take 10-40 iterations (physics.md), so a
-// restart rarely happens; the basis costs restart + 2 vectors (-ksp_gmres_restart wins).
-constexpr int sylvester_restart = 60;
+// GMRES restart of the sylvester method (-ksp_gmres_restart wins); the basis costs restart + 2
+// vectors. Converged runs take 10-40 iterations at the paper's parameters (physics.md) and 80-110
+// where Omega dominates, where 60 does better than 30 (N = 5 strong corner: 83 and 104 iterations
+// against 86 and 106). From a million rows (N >= 6 in the balanced block) 30: a long cycle there
+// stalls at the rounding floor (N = 6, common bath, the paper's parameters: 41 iterations to the
+// stagnation stop, current_error 7.0e-13, 72.7 s), where a restart's true residual goes on (34
+// iterations, 5.2e-15, 61.4 s; cascaded 31 -> 30, independent 38 -> 33), and each vector is 43 MB.
+// Not in the symmetric space, where N = 20-40 take 100-200 iterations.
+int sylvester_restart(Space space, double rows) { return space != Space::symmetric && rows >= 1e6 ? 30 : 60; }
 
 // Up to this dimension on one rank the direct solve is the real-coordinate LU, with PETSc's own
 // sparse LU for the points it refuses, not MUMPS: at N = 2 (70 rows) MUMPS's fixed cost per call
@@ -616,7 +622,7 @@ public:
     full_rho0_.resize(space.dimension());
     NESSMAP_PETSC(KSPCreate(comm, ksp_.out()));
     NESSMAP_PETSC(KSPSetType(ksp_, KSPGMRES));
-    NESSMAP_PETSC(KSPGMRESSetRestart(ksp_, sylvester_restart));
+    NESSMAP_PETSC(KSPGMRESSetRestart(ksp_, sylvester_restart(space.kind(), static_cast<double>(space.dimension()))));
     NESSMAP_PETSC(KSPSetPCSide(ksp_, PC_RIGHT));  // the residual GMRES minimises is L's own
     NESSMAP_PETSC(KSPSetTolerances(ksp_, 1e-13, 1e-50, PETSC_DEFAULT, 2000));
     PC pc;
@@ -1823,7 +1829,7 @@ MemoryEstimate estimate_memory(int N, const SolverConfig &config, double nonzero
   // Held whole by every rank of a group (the preconditioners are serial code).
   const double schur_forms = 2.0 * 2.0 * ensemble_blocks * 16.0 + no_jump_forms;
   // GMRES's restart: -ksp_gmres_restart where given.
-  PetscInt restart = sylvester_restart;
+  PetscInt restart = sylvester_restart(config.space, n);
   PetscBool restart_set = PETSC_FALSE;
   NESSMAP_PETSC(PetscOptionsGetInt(nullptr, nullptr, "-ksp_gmres_restart", &restart, &restart_set));
   est.restart = static_cast<int>(restart);
