@@ -1093,7 +1093,7 @@ bool SteadyStateSolver::check_inverse(Mat A, Vec x, bool trace_row, Vec r, Vec d
   std::snprintf(text, sizeof text,
                 "the solver does not invert L: its solution leaves a relative residual of %.2g (above %.0e) and one "
                 "more step of it leaves %.2g of that residual, so neither the state nor its error estimate holds (a "
-                "preconditioner applied once, -ksp_type preonly without a factorisation, is not a solver)",
+                "preconditioner applied once, or a Krylov method stopped short of convergence, is not a solver)",
                 backward, inverse_check_backward_error, left_norm / r_norm);
   out.failure = Failure::inaccurate;
   out.reason = text;
