@@ -2,8 +2,8 @@
 # One N = 7 point (type 1, cascaded bath, the paper's parameters: g = 0.5, 0.55, ..., 0.8 per
 # qubit, Omega = 0.1, omega_h = 1.5, T_h = 2, T_c = 1) on one rank with the structured L and
 # GMRES(10): the balanced block has 40,116,600 rows. Prints the point's JSON, PETSc's -log_view and
-# /usr/bin/time's wall time and peak memory. About 48 minutes and 16.4 GiB on one core here
-# (tests/benchmarks/results/2026-12-02-n7.md); it needs a 24 GiB machine to itself.
+# /usr/bin/time's wall time and peak memory. About 30 minutes and 16.2 GiB on one core here
+# (tests/benchmarks/results/2026-12-03-n7.md); it needs a 24 GiB machine to itself.
 #
 #     bash tests/benchmarks/n7_point.sh > n7.txt 2> n7.err
 set -euo pipefail
