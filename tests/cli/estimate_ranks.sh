@@ -18,17 +18,17 @@ sym=(input/point.yaml --set system.N=3 --set system.bath=independent --set syste
      --set system.g_h=0.5 --set system.g_c=0.6 --set solver.space=auto)
 for K in 1 2; do
   "$nessmap" estimate "${n5[@]}" --ranks-per-point $K > "$tmp/estimate.$K.txt"
-  "$mpiexec" --oversubscribe -n $K /usr/bin/time -f "peak_kib %M" "$nessmap" point "${n5[@]}" \
+  "$mpiexec" --oversubscribe -n $K /usr/bin/time -a -o "$tmp/point.$K.peak" -f "peak_kib %M" "$nessmap" point "${n5[@]}" \
     > "$tmp/point.$K.json" 2> "$tmp/point.$K.err"
 done
 for K in 1 2; do
   "$nessmap" estimate "${n5[@]}" --ranks-per-point $K -sylvester_matrix structured > "$tmp/estimate.s$K.txt"
-  "$mpiexec" --oversubscribe -n $K /usr/bin/time -f "peak_kib %M" "$nessmap" point "${n5[@]}" -sylvester_matrix structured \
+  "$mpiexec" --oversubscribe -n $K /usr/bin/time -a -o "$tmp/point.s$K.peak" -f "peak_kib %M" "$nessmap" point "${n5[@]}" -sylvester_matrix structured \
     > "$tmp/point.s$K.json" 2> "$tmp/point.s$K.err"
 done
 grep -q "sylvester/structured" "$tmp/estimate.s1.txt" || { cat "$tmp/estimate.s1.txt"; fail "the structured L is not named"; }
 "$nessmap" estimate "${sym[@]}" --ranks-per-point 3 --ranks-per-point 2 > "$tmp/estimate.sym.txt"
-"$mpiexec" --oversubscribe -n 2 /usr/bin/time -f "peak_kib %M" "$nessmap" point "${sym[@]}" \
+"$mpiexec" --oversubscribe -n 2 /usr/bin/time -a -o "$tmp/point.sym.peak" -f "peak_kib %M" "$nessmap" point "${sym[@]}" \
   > "$tmp/point.sym.json" 2> "$tmp/point.sym.err"
 grep -q "memory per rank of the 2 ranks" "$tmp/estimate.sym.txt" || { cat "$tmp/estimate.sym.txt"; fail "repeated --ranks-per-point: not the last"; }
 grep -q "memory per rank of the 2 ranks" "$tmp/estimate.2.txt" || { cat "$tmp/estimate.2.txt"; fail "no per-rank line"; }
@@ -44,8 +44,10 @@ for name, K, N in ((1, 1, "5"), (2, 2, "5"), ("sym", 2, "3"), ("s1", 1, "5"), ("
     # the method's column, per rank: "+ LU" for a direct method, else "+ GMRES"
     sizes = re.findall(r"(\d+\.\d+ (?:GiB|MiB))", row)
     estimates[name] = gib(sizes[1] if "/LU" in row else sizes[2])
-    ranks = [int(l.split()[1]) for l in open(f"{tmp}/point.{name}.err") if l.startswith("peak_kib")]
-    assert len(ranks) == K, (name, ranks, open(f"{tmp}/point.{name}.err").read()[-2000:])
+    # Each rank's /usr/bin/time appends its line to its own file (on the ranks' shared stderr two
+    # lines once came out interleaved: "peak_peak_kib kib").
+    ranks = [int(l.split()[1]) for l in open(f"{tmp}/point.{name}.peak") if l.startswith("peak_kib")]
+    assert len(ranks) == K, (name, ranks, open(f"{tmp}/point.{name}.peak").read()[-2000:])
     peaks[name] = max(ranks) / 1024.0 ** 2
     point = json.load(open(f"{tmp}/point.{name}.json"))
     assert point["status"] == "ok"

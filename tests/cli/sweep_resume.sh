@@ -29,9 +29,12 @@ resumed_points() { sed -n 's/.*resuming: \([0-9]*\) points.*/\1/p' "$1"; }
 # --- SIGKILL of everything, twice, then finish ---
 out=$tmp/killed.h5
 for round in 1 2; do
+  # Kill once this round has journaled points of its own: a threshold the previous round had already
+  # passed let the kill come before setsid made the process group, and the sweep ran to its end.
+  before=$(stat -c %s "$out.journal" 2> /dev/null || echo 0)
   setsid "$mpiexec" -n 2 "$nessmap" sweep $config --quiet --set output.path="$out" 2> "$tmp/kill$round.log" &
   pid=$!
-  wait_for_points "$out" $((3000 * round))
+  wait_for_points "$out" $((before + 3000))
   kill -9 -- -"$pid" 2> /dev/null || true   # the whole process group (gone if it just ended)
   wait "$pid" 2> /dev/null || true
   pkill -9 -f "output.path=$out" 2> /dev/null || true
