@@ -23,26 +23,26 @@ bool generic(const char *core) {
   return false;
 }
 
+// OpenBLAS's name for the widest vector kernels this CPU runs, nullptr for none of AVX2/AVX-512.
+const char *vector_kernels() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return nullptr;  // (the generic names above are x86 ones)
+}
+
 } // namespace
 
 void use_fast_blas_kernels(char **argv) {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
   const Name corename = openblas("openblas_get_corename");
   if (corename == nullptr || !generic(corename())) return;
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  const char *kernels = nullptr;
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
-    kernels = "SkylakeX";
-  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    kernels = "Haswell";
-  if (kernels == nullptr) return;
-#else
-  const char *kernels = nullptr;  // the generic names above are x86 ones
-  return;
-#endif
-  if (setenv("OPENBLAS_CORETYPE", kernels, 1) != 0) return;
+  const char *kernels = vector_kernels();
+  if (kernels == nullptr || setenv("OPENBLAS_CORETYPE", kernels, 1) != 0) return;
   execv("/proc/self/exe", argv);
   unsetenv("OPENBLAS_CORETYPE");  // the exec failed: go on as before
 }
